@@ -1,0 +1,11 @@
+/*
+ * cli/cli.h: the celgate subcommands. Each lives in its own file
+ * (src/cli/<command>.c) and is reached through the table in src/main.c.
+ * Each returns the process exit status.
+ */
+#ifndef CELGATE_CLI_H
+#define CELGATE_CLI_H
+
+int cli_eval_main(int argc, char **argv);    /* celgate eval: evaluate one CEL expression */
+
+#endif
