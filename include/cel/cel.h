@@ -87,9 +87,12 @@ int cel_env_add_type(cel_env *env, const cel_type *type);
 /* Number of variable slots declared so far. */
 size_t cel_env_var_count(const cel_env *env);
 
-/* The standard library (operators, conversions, strings, lists, maps,
- * timestamps and durations, matches): cel_env_new adds it by default. */
+/* The standard library: cel_lib_std (operators, conversions, strings,
+ * bytes, lists, maps, matches) and cel_lib_time (timestamps, durations and
+ * their getters with time zones). cel_env_new adds both unless options
+ * with std_lib false are given. */
 extern const cel_library cel_lib_std;
+extern const cel_library cel_lib_time;
 
 /* ---------------------------------------------------------------- programs */
 
