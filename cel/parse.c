@@ -82,6 +82,8 @@ static void add_issue(cel_parser *p, uint32_t offset, const char *msg)
 }
 
 static void vreport(cel_parser *p, uint32_t offset, const char *prefix, const char *fmt,
+                    va_list ap) __attribute__((format(printf, 4, 0)));
+static void vreport(cel_parser *p, uint32_t offset, const char *prefix, const char *fmt,
                     va_list ap)
 {
     char stack[512];
@@ -1396,7 +1398,8 @@ int cel_parse(const char *src, size_t len, const cel_parse_opts *opts, cel_parse
     out->next_id = 1;
     if (cel_source_init(&out->src, src, len) != 0)
         return -1;
-    out->arena = cel_arena_new(0);
+    /* about one node per two bytes of source, 64 bytes each */
+    out->arena = cel_arena_new(len < 2048 ? 4096 : len < (1u << 20) ? 32 * len : 32u << 20);
     if (!out->arena)
         return -1;
     cel_parse_opts o = { 0 };
@@ -1459,39 +1462,35 @@ void cel_parsed_free(cel_parsed *p)
 
 /* Issues in cel-go's display order: by position, positionless first,
  * stable otherwise; after 100 the rest are counted. */
+typedef struct issue_key {
+    int64_t pos; /* byte offset, -1 for none: orders like (line, column) */
+    size_t index;
+} issue_key;
+
+static int issue_cmp(const void *a, const void *b)
+{
+    const issue_key *x = a, *y = b;
+    if (x->pos != y->pos)
+        return x->pos < y->pos ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
 char *cel_parsed_format_issues(const cel_parsed *p)
 {
     size_t n = p->nissues;
-    size_t *order = malloc((n ? n : 1) * sizeof *order);
-    if (!order)
+    issue_key *keys = malloc((n ? n : 1) * sizeof *keys);
+    if (!keys)
         return NULL;
-    for (size_t i = 0; i < n; i++)
-        order[i] = i;
-    /* insertion sort on (line, column): stable, and n is small */
-    int *lines = malloc((n ? n : 1) * sizeof *lines), *cols = malloc((n ? n : 1) * sizeof *cols);
-    if (!lines || !cols) {
-        free(order);
-        free(lines);
-        free(cols);
-        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t off = p->issues[i].offset;
+        keys[i].pos = off == CEL_NO_OFFSET ? -1 : off > p->src.len ? (int64_t)p->src.len : off;
+        keys[i].index = i;
     }
-    for (size_t i = 0; i < n; i++)
-        cel_source_position(&p->src, p->issues[i].offset, &lines[i], &cols[i]);
-    for (size_t i = 1; i < n; i++) {
-        size_t k = order[i], j = i;
-        while (j > 0) {
-            size_t q = order[j - 1];
-            if (lines[q] < lines[k] || (lines[q] == lines[k] && cols[q] <= cols[k]))
-                break;
-            order[j] = q;
-            j--;
-        }
-        order[j] = k;
-    }
+    qsort(keys, n, sizeof *keys, issue_cmp);
     char *buf = NULL;
     size_t len = 0;
     for (size_t i = 0; i < n && i < 100; i++) {
-        const cel_parse_issue *is = &p->issues[order[i]];
+        const cel_parse_issue *is = &p->issues[keys[i].index];
         if (cel_source_format_issue(&p->src, is->offset, is->msg, &buf, &len) != 0)
             break;
     }
@@ -1504,9 +1503,7 @@ char *cel_parsed_format_issues(const cel_parsed *p)
             memcpy(buf + len, more, strlen(more) + 1);
         }
     }
-    free(order);
-    free(lines);
-    free(cols);
+    free(keys);
     if (!buf)
         buf = calloc(1, 1);
     return buf;
