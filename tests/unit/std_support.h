@@ -172,19 +172,19 @@ static cel_value call_n(std_env *env, const char *id, const cel_value *args, siz
     return o->fn(&env->call, args, n);
 }
 
-static cel_value call1(std_env *env, const char *id, cel_value a)
+static inline cel_value call1(std_env *env, const char *id, cel_value a)
 {
     return call_n(env, id, &a, 1);
 }
 
-static cel_value call2(std_env *env, const char *id, cel_value a, cel_value b)
+static inline cel_value call2(std_env *env, const char *id, cel_value a, cel_value b)
 {
     cel_value args[2] = {a, b};
     return call_n(env, id, args, 2);
 }
 
-static cel_value str(const char *s) { return cel_string_n(s, (uint32_t)strlen(s)); }
-static cel_value bytes_lit(const char *s, size_t n) { return cel_bytes_n(s, (uint32_t)n); }
+static inline cel_value str(const char *s) { return cel_string_n(s, (uint32_t)strlen(s)); }
+static inline cel_value bytes_lit(const char *s, size_t n) { return cel_bytes_n(s, (uint32_t)n); }
 
 #define assert_int_value(v, want)                                                   \
     do {                                                                            \
@@ -230,7 +230,7 @@ static cel_value bytes_lit(const char *s, size_t n) { return cel_bytes_n(s, (uin
         assert_string_equal(v_.u.err->msg, (want));                                 \
     } while (0)
 
-static int std_setup(void **state)
+static inline int std_setup(void **state)
 {
     std_env *env = calloc(1, sizeof *env);
     if (!env)
@@ -241,7 +241,7 @@ static int std_setup(void **state)
     return env->arena ? 0 : -1;
 }
 
-static int std_teardown(void **state)
+static inline int std_teardown(void **state)
 {
     std_env *env = *state;
     cel_arena_free(env->arena);
