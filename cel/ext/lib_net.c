@@ -302,7 +302,7 @@ static uint64_t str_size(const cel_value *v)
 }
 
 /* Kubernetes computes ceil(float64(size) * factor) in doubles; doing the
- * same keeps its rounding (0.1 * 30 is just above 3, so it costs 4). */
+ * same keeps its rounding wherever a product lands near an integer. */
 static uint64_t traversal(uint64_t size, double factor)
 {
     return (uint64_t)ceil((double)size * factor);
