@@ -92,11 +92,17 @@ static void *stub_compile(void *envp, const char *src, size_t len, const void **
         }
     }
     stub_prog *p = calloc(1, sizeof *p);
+    while (len && *src == ' ') { /* like CEL, blanks around do not matter */
+        src++;
+        len--;
+    }
+    while (len && src[len - 1] == ' ')
+        len--;
     p->src = strndup(src, len);
     p->env = e;
     *type = NULL;
     *type_name = strdup(src[0] == '\'' ? "string" : !strcmp(src, "null") ? "null_type"
-                        : !strncmp(src, "int:", 4) ? "int" : "bool");
+                        : !strncmp(src, "int:", 4) ? "int" : (!strncmp(src, "var:", 4) || !strncmp(src, "err:", 4) || !strncmp(src, "cost:", 5)) ? "dyn" : "bool");
     return p;
 }
 
@@ -127,7 +133,8 @@ static cel_value stub_eval(void *pp, vap_run *run)
     stub_prog *p = pp;
     const char *s = p->src;
     cel_arena *a = run->arena;
-    p->count++;
+    if (!strncmp(s, "count:", 6))
+        p->count++;
     if (!strcmp(s, "true") || !strcmp(s, "count:true"))
         return cel_bool(true);
     if (!strcmp(s, "false"))
@@ -192,7 +199,7 @@ static cel_value stub_eval(void *pp, vap_run *run)
 static const vap_backend stub_backend = {stub_env_new, stub_env_free, stub_compile, stub_prog_free, stub_eval};
 
 /* Loads YAML text with the stub backend; fails the test on error. */
-static vap_set *stub_load(const char *yaml, char **err)
+static inline vap_set *stub_load(const char *yaml, char **err)
 {
     return vap_set_load_text("test.yaml", yaml, strlen(yaml), NULL, &stub_backend, err);
 }
