@@ -212,7 +212,8 @@ static void load_path(loader *l, const char *path, unsigned depth, bool top)
             n++;
     }
     closedir(dir);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n; i++) {
         load_path(l, names[i], depth + 1, false);
         free(names[i]);
