@@ -14,6 +14,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"eval", cli_eval_main, "evaluate a CEL expression"},
+    {"review", cli_review_main, "evaluate policies on one AdmissionReview"},
 };
 
 static void usage(FILE *out)

@@ -7,5 +7,6 @@
 #define CELGATE_CLI_H
 
 int cli_eval_main(int argc, char **argv);    /* celgate eval: evaluate one CEL expression */
+int cli_review_main(int argc, char **argv);  /* celgate review: policies on one AdmissionReview */
 
 #endif
