@@ -116,7 +116,8 @@ void wh_tls_free(wh_tls *t);
 int wh_tls_load(wh_tls *t, const char *cert_file, const char *key_file, char **err);
 time_t wh_tls_not_after(wh_tls *t);
 /* The certificate callback handed to libmicrohttpd: finds the wh_tls through
- * the connection's socket context (wh_server sets it when a connection opens). */
+ * the connection's socket context, a record wh_server sets when a connection
+ * opens and whose first member is a `wh_tls *`. */
 gnutls_certificate_retrieve_function2 wh_tls_retrieve;
 
 /* ---------------------------------------------------------------- certgen */

@@ -42,7 +42,7 @@ void wh_log(const char *level, const char *msg, json_t *fields)
         json_object_update(o, fields);
     json_decref(fields);
     /* JSON_ENSURE_ASCII: a log line survives any terminal or collector. */
-    char *line = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    char *line = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6));
     json_decref(o);
     if (!line)
         return;

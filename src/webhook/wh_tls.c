@@ -363,7 +363,10 @@ int wh_tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_rdn, 
     struct MHD_Connection *c = gnutls_session_get_ptr(session);
     const union MHD_ConnectionInfo *ci =
         c ? MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
-    wh_tls *t = ci ? ci->socket_context : NULL;
+    /* The context is wh_server's per-connection record, whose first member
+     * is the wh_tls to use. */
+    wh_tls *const *slot = ci ? ci->socket_context : NULL;
+    wh_tls *t = slot ? *slot : NULL;
     if (!t)
         return -1;
     pthread_mutex_lock(&t->mu);
