@@ -58,7 +58,7 @@ static int fail(char **err, const char *fmt, ...)
 static const char *ossl_reason(char *buf, size_t len)
 {
     unsigned long e = ERR_get_error();
-    if (!e)
+    if (!e || ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
         snprintf(buf, len, "no PEM data found");
     else
         ERR_error_string_n(e, buf, len);
