@@ -35,43 +35,12 @@ static const wh_engine engine = {
 
 int cli_serve_main(int argc, char **argv)
 {
-    wh_config cfg;
-    wh_config_init(&cfg);
-    char *err = NULL;
-    int rc = wh_config_parse(&cfg, argc, argv, stdout, &err);
-    if (rc != 0) {
-        if (rc < 0)
-            fprintf(stderr, "celgate serve: %s\n(see celgate serve --help)\n",
-                    err ? err : "invalid arguments");
-        free(err);
-        wh_config_clear(&cfg);
-        return rc < 0 ? 2 : 0;
-    }
-#ifndef CELGATE_HAVE_VAP
-    fprintf(stderr, "celgate serve: this build has no policy engine (src/vap is not built)\n");
-    wh_config_clear(&cfg);
-    return 2;
+#ifdef CELGATE_HAVE_VAP
+    return wh_serve_main(argc, argv, &engine);
 #else
-    if (wh_signals_block(&err) < 0) {
-        fprintf(stderr, "celgate serve: %s\n", err ? err : "signals");
-        free(err);
-        wh_config_clear(&cfg);
-        return 1;
-    }
-    wh_server *s;
-    if (wh_server_start(&cfg, &engine, &s, &err) < 0) {
-        wh_log("error", "cannot start", json_pack("{s:s}", "error", err ? err : "unknown"));
-        free(err);
-        wh_config_clear(&cfg);
-        return 1;
-    }
-    wh_log("info", "serving",
-           json_pack("{s:s, s:i, s:s, s:i, s:s, s:b}", "addr", cfg.addr, "port",
-                     (int)wh_server_port(s), "health_addr", cfg.health_addr, "health_port",
-                     (int)wh_server_health_port(s), "policies", cfg.policies, "client_ca",
-                     cfg.client_ca != NULL));
-    rc = wh_run(s);
-    wh_config_clear(&cfg);
-    return rc;
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "celgate serve: this build has no policy engine (src/vap is not built)\n");
+    return 2;
 #endif
 }

@@ -12,6 +12,7 @@
  *   wh_metrics.c  counters, gauges, histogram; Prometheus text rendering
  *   wh_log.c      one JSON object per line on stderr
  *   wh_reload.c   the main loop: signals, inotify, periodic checks, reloads
+ *   wh_main.c     the serve command's body, for any engine
  *
  * The policy engine is reached through wh_engine so that the server can be
  * tested with a small fake engine; `celgate serve` binds the real one.
@@ -206,5 +207,8 @@ struct MHD_Daemon *wh_health_start(wh_server *s, const char *addr, unsigned port
  * (wh_signals_block). Shuts the server down and frees it. */
 int wh_run(wh_server *s);
 int wh_signals_block(char **err);
+
+/* `celgate serve` with the given engine (wh_main.c): returns the exit status. */
+int wh_serve_main(int argc, char **argv, const wh_engine *engine);
 
 #endif

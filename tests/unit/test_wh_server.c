@@ -28,85 +28,7 @@
 
 #include "webhook/wh.h"
 
-/* ---------------------------------------------------------------- fake engine */
-
-struct vap_set {
-    atomic_int refs;
-    char text[64];
-};
-
-static vap_set *fake_load(const char *path, const char *k8s_version, char **err)
-{
-    (void)k8s_version;
-    char *data;
-    size_t len;
-    if (wh_read_file(path, 1024, &data, &len, err) < 0)
-        return NULL;
-    if (strstr(data, "broken")) {
-        free(data);
-        *err = strdup("policy.yaml:1: broken on purpose");
-        return NULL;
-    }
-    vap_set *s = calloc(1, sizeof *s);
-    atomic_init(&s->refs, 1);
-    snprintf(s->text, sizeof s->text, "%s", data);
-    free(data);
-    return s;
-}
-
-static vap_set *fake_ref(vap_set *s)
-{
-    atomic_fetch_add(&s->refs, 1);
-    return s;
-}
-
-static void fake_unref(vap_set *s)
-{
-    if (s && atomic_fetch_sub(&s->refs, 1) == 1)
-        free(s);
-}
-
-static size_t fake_count(const vap_set *s)
-{
-    (void)s;
-    return 1;
-}
-
-static json_t *fake_handle(const vap_set *s, const char *body, size_t len, vap_outcome *out,
-                           char **err)
-{
-    json_t *rv = json_loadb(body, len, 0, NULL);
-    json_t *req = json_object_get(rv, "request");
-    if (!json_object_get(req, "operation")) {
-        json_decref(rv);
-        *err = strdup("request.operation: required field is missing");
-        return NULL;
-    }
-    bool deny = json_is_true(json_object_get(json_object_get(req, "object"), "deny"));
-    json_t *resp = json_pack("{s:O, s:s, s:{s:O, s:b}}", "apiVersion",
-                             json_object_get(rv, "apiVersion"), "kind", "AdmissionReview",
-                             "response", "uid", json_object_get(req, "uid"), "allowed", !deny);
-    if (deny)
-        json_object_set_new(json_object_get(resp, "response"), "status",
-                            json_pack("{s:i, s:s, s:s}", "code", 422, "reason", "Invalid",
-                                      "message", s->text));
-    json_decref(rv);
-    out->allowed = !deny;
-    out->decisions = calloc(1, sizeof *out->decisions);
-    out->ndecisions = 1;
-    out->decisions[0] = (vap_decision){"fake", "fake-binding", 0, deny ? "deny" : "admit", NULL,
-                                       NULL};
-    return resp;
-}
-
-static void fake_clear(vap_outcome *o)
-{
-    free(o->decisions);
-    memset(o, 0, sizeof *o);
-}
-
-static const wh_engine fake = {fake_load, fake_ref, fake_unref, fake_count, fake_count,
-                               fake_handle, fake_clear};
+#include "tests/wh_fake_engine.h"
 
 /* ---------------------------------------------------------------- fixtures */
 
@@ -158,7 +80,7 @@ static int setup_common(void **state, bool client_ca)
         assert_int_equal(wh_config_set(&f->cfg, "client-ca", f->ca, &err), 0);
     char *argv[] = {"serve", NULL};
     assert_int_equal(wh_config_parse(&f->cfg, 1, argv, stdout, &err), 0);
-    if (wh_server_start(&f->cfg, &fake, &f->s, &err) < 0)
+    if (wh_server_start(&f->cfg, &wh_fake_engine, &f->s, &err) < 0)
         fail_msg("server start: %s", err);
     *state = f;
     return 0;
