@@ -119,7 +119,8 @@ int cel_source_format_issue(const cel_source *s, uint32_t offset, const char *ms
     snprintf(head, sizeof head, "ERROR: <input>:%d:%d: ", line, line < 0 ? 0 : col);
     sb_str(&b, head);
     sb_str(&b, msg);
-    if (line > 0) {
+    /* cel-go echoes no line of an empty source */
+    if (line > 0 && s->len > 0) {
         uint32_t ls = s->line_starts[line - 1];
         uint32_t le = (size_t)line < s->nlines ? s->line_starts[line] - 1 : (uint32_t)s->len;
         if (le - ls <= SOURCE_MAX_SNIPPET) {

@@ -886,6 +886,30 @@ static void test_macro_families(void **state)
     expect_parse("x.transformList(a, b)", &o, "x.transformList(a, b)");
 }
 
+static void test_ident_escape_and_defaults(void **state)
+{
+    (void)state;
+    cel_parse_opts o = all_opts();
+    o.no_ident_escape = true;
+    expect_error("a.`b-c`", 7, &o,
+                 "ERROR: <input>:1:3: unsupported syntax: '`'\n | a.`b-c`\n | ..^");
+    expect_error("Message{`in`: true}", 19, &o,
+                 "ERROR: <input>:1:9: unsupported syntax: '`'\n | Message{`in`: true}\n"
+                 " | ........^");
+    /* NULL options: defaults with the standard macros, no optional syntax */
+    cel_parsed p;
+    assert_int_equal(cel_parse("x.all(y, y)", 11, NULL, &p), 0);
+    assert_int_equal(p.root->kind, CEL_AST_COMPREHENSION);
+    cel_parsed_free(&p);
+    assert_int_equal(cel_parse("a.?b", 4, NULL, &p), -1);
+    cel_parsed_free(&p);
+    /* the empty expression */
+    expect_error("", 0, &o,
+                 "ERROR: <input>:1:1: Syntax error: mismatched input '<EOF>' expecting {'[', '{', "
+                 "'(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, "
+                 "BYTES, IDENTIFIER}");
+}
+
 static void test_macro_keeps_call(void **state)
 {
     (void)state;
@@ -1294,6 +1318,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_errors_without_optional_syntax),
         cmocka_unit_test(test_macro_families),
+        cmocka_unit_test(test_ident_escape_and_defaults),
         cmocka_unit_test(test_macro_keeps_call),
         cmocka_unit_test(test_ids_and_offsets),
         cmocka_unit_test(test_source_positions),
