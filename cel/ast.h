@@ -146,7 +146,7 @@ int cel_source_format_issue(const cel_source *s, uint32_t offset, const char *ms
 
 typedef struct cel_parse_opts {
     unsigned max_code_points; /* 0: default */
-    unsigned max_depth;       /* 0: default */
+    unsigned max_depth;       /* 0: default (250); at most 2000 */
     unsigned max_errors;      /* 0: default */
     unsigned macros;          /* CEL_MACROS_* */
     bool no_macros;

@@ -29,8 +29,9 @@
 #include "lex.h"
 #include "macro.h"
 
-/* Nesting beyond this is refused whatever the options say: each level costs
- * about ten C frames. */
+/* Depth limits beyond this are lowered to it whatever the options say: a
+ * nesting level costs about ten C frames, and trees are walked recursively
+ * downstream. */
 #define PARSE_HARD_MAX_DEPTH 2000u
 /* cel-go stops after this many syntax errors (ANTLR listener limit). */
 #define PARSE_MAX_SYNTAX_ERRORS 100u
@@ -562,7 +563,7 @@ static bool nest_enter(cel_parser *p, unsigned *counter)
 {
     if (p->abort)
         return false;
-    if (++*counter > p->max_depth || *counter > PARSE_HARD_MAX_DEPTH) {
+    if (++*counter > p->max_depth) {
         cel_parse_report(p, CEL_NO_OFFSET, "expression recursion limit exceeded: %u",
                          p->max_depth);
         p->abort = true;
@@ -1414,6 +1415,8 @@ int cel_parse(const char *src, size_t len, const cel_parse_opts *opts, cel_parse
     p.optional_syntax = o.optional_syntax;
     p.ident_escape = !o.no_ident_escape;
     p.max_depth = o.max_depth ? o.max_depth : CEL_DEFAULT_MAX_DEPTH;
+    if (p.max_depth > PARSE_HARD_MAX_DEPTH)
+        p.max_depth = PARSE_HARD_MAX_DEPTH;
     p.max_recoveries = o.max_errors ? o.max_errors : CEL_DEFAULT_MAX_ERRORS;
     unsigned max_cp = o.max_code_points ? o.max_code_points : CEL_DEFAULT_MAX_CODE_POINTS;
 
