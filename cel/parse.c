@@ -716,8 +716,8 @@ static cel_ast *parse_text_literal(cel_parser *p)
     }
     const char *err = NULL;
     long m = cel_lex_unescape(p->src + t.start, n, is_bytes, buf, &err);
-    if (m < 0) {
-        cel_parse_report(p, t.start, "%s", err);
+    if (m < 0 || (unsigned long)m > UINT32_MAX) {
+        cel_parse_report(p, t.start, "%s", m < 0 ? err : "literal too long");
         return error_node(p, t.start);
     }
     buf[m] = '\0';
