@@ -25,6 +25,16 @@ struct pcase {
 
 /* Operators, precedence, associativity, literals (all macros, optional syntax). */
 static const struct pcase shapes[] = {
+    { "a || b || c || d || e || f",
+      "_||_(_||_(_||_(a, b), c), _||_(_||_(d, e), f))" },
+    { "a && b && c && d && e && f && g",
+      "_&&_(_&&_(_&&_(a, b), _&&_(c, d)), _&&_(_&&_(e, f), g))" },
+    { "a && b && c && d || e && f && g && h",
+      "_||_(_&&_(_&&_(a, b), _&&_(c, d)), _&&_(_&&_(e, f), _&&_(g, h)))" },
+    { "4--4",
+      "_-_(4, -4)" },
+    { "4--4.1",
+      "_-_(4, -4.1d)" },
     { "1 + 2 * 3 - 1 / 2 == 6 % 1",
       "_==_(_-_(_+_(1, _*_(2, 3)), _/_(1, 2)), _%_(6, 1))" },
     { "a || b && c",
@@ -245,6 +255,47 @@ static const struct pcase macro_cases[] = {
 
 /* Diagnostics with all macros and optional syntax enabled. */
 static const struct pcase errors[] = {
+    { "*@a | b",
+      "ERROR: <input>:1:1: Syntax error: extraneous input '*' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n"
+     " | *@a | b\n"
+     " | ^\n"
+     "ERROR: <input>:1:2: Syntax error: token recognition error at: '@'\n"
+     " | *@a | b\n"
+     " | .^\n"
+     "ERROR: <input>:1:5: Syntax error: token recognition error at: '| '\n"
+     " | *@a | b\n"
+     " | ....^\n"
+     "ERROR: <input>:1:7: Syntax error: extraneous input 'b' expecting <EOF>\n"
+     " | *@a | b\n"
+     " | ......^" },
+    { "0xFFFFFFFFFFFFFFFFF",
+      "ERROR: <input>:1:1: invalid int literal\n"
+     " | 0xFFFFFFFFFFFFFFFFF\n"
+     " | ^" },
+    { "0xFFFFFFFFFFFFFFFFFu",
+      "ERROR: <input>:1:1: invalid uint literal\n"
+     " | 0xFFFFFFFFFFFFFFFFFu\n"
+     " | ^" },
+    { "1.99e90000009",
+      "ERROR: <input>:1:1: invalid double literal\n"
+     " | 1.99e90000009\n"
+     " | ^" },
+    { "m.filter(a.b, false)",
+      "ERROR: <input>:1:11: argument is not an identifier\n"
+     " | m.filter(a.b, false)\n"
+     " | ..........^" },
+    { "m.filter(__result__, false)",
+      "ERROR: <input>:1:10: iteration variable overwrites accumulator variable\n"
+     " | m.filter(__result__, false)\n"
+     " | .........^" },
+    { "[].existsOne(__result__, __result__)",
+      "ERROR: <input>:1:14: iteration variable overwrites accumulator variable\n"
+     " | [].existsOne(__result__, __result__)\n"
+     " | .............^" },
+    { "1{}",
+      "ERROR: <input>:1:2: Syntax error: mismatched input '{' expecting <EOF>\n"
+     " | 1{}\n"
+     " | .^" },
     { "a.b[c](d)",
       "ERROR: <input>:1:7: Syntax error: mismatched input '(' expecting <EOF>\n"
      " | a.b[c](d)\n"
