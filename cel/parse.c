@@ -1240,6 +1240,20 @@ static cel_ast *parse_unary(cel_parser *p)
             advance(p);
             n++;
         }
+        int a = p->tok.kind;
+        bool member_start = ((expr_start & TS(a)) && a != CEL_TOK_MINUS && a != CEL_TOK_NOT) ||
+                            (a == CEL_TOK_MINUS && (peek_ahead(p)->kind == CEL_TOK_INT ||
+                                                    peek_ahead(p)->kind == CEL_TOK_FLOAT));
+        if (n >= 2 && !member_start && syntax_error_begin(p)) {
+            /* ANTLR fails the decision after the last operator of the run
+             * ("--" gives "no viable alternative at input '-'"), then
+             * reports the missing operand too. */
+            char tb[256];
+            tok_display(p, &p->tok, tb, sizeof tb);
+            syntax_issue(p, p->tok.start, "no viable alternative at input '%c%s'",
+                         k == CEL_TOK_NOT ? '!' : '-', a == CEL_TOK_EOF ? "" : tb);
+            p->recovering = false;
+        }
         cel_ast *e = parse_member(p);
         if (n % 2 == 0 || p->abort)
             return e;

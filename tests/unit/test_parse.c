@@ -255,6 +255,56 @@ static const struct pcase macro_cases[] = {
 
 /* Diagnostics with all macros and optional syntax enabled. */
 static const struct pcase errors[] = {
+    { "--",
+      "ERROR: <input>:1:3: Syntax error: no viable alternative at input '-'\n"
+     " | --\n"
+     " | ..^\n"
+     "ERROR: <input>:1:3: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n"
+     " | --\n"
+     " | ..^" },
+    { "{",
+      "ERROR: <input>:1:2: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '}', '(', '.', ',', '-', '!', '?', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n"
+     " | {\n"
+     " | .^" },
+    { "TestAllTypes(){}",
+      "ERROR: <input>:1:15: Syntax error: mismatched input '{' expecting <EOF>\n"
+     " | TestAllTypes(){}\n"
+     " | ..............^" },
+    { "TestAllTypes{}()",
+      "ERROR: <input>:1:15: Syntax error: mismatched input '(' expecting <EOF>\n"
+     " | TestAllTypes{}()\n"
+     " | ..............^" },
+    { "1 + $",
+      "ERROR: <input>:1:5: Syntax error: token recognition error at: '$'\n"
+     " | 1 + $\n"
+     " | ....^\n"
+     "ERROR: <input>:1:6: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n"
+     " | 1 + $\n"
+     " | .....^" },
+    { "\"\\a\\b\\f\\n\\r\\t\\v\\'\\\"\\\\\\? Illegal escape \\>\"",
+      "ERROR: <input>:1:1: Syntax error: token recognition error at: '\"\\a\\b\\f\\n\\r\\t\\v\\'\\\"\\\\\\? Illegal escape \\>'\n"
+     " | \"\\a\\b\\f\\n\\r\\t\\v\\'\\\"\\\\\\? Illegal escape \\>\"\n"
+     " | ^\n"
+     "ERROR: <input>:1:42: Syntax error: token recognition error at: '\"'\n"
+     " | \"\\a\\b\\f\\n\\r\\t\\v\\'\\\"\\\\\\? Illegal escape \\>\"\n"
+     " | .........................................^\n"
+     "ERROR: <input>:1:43: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n"
+     " | \"\\a\\b\\f\\n\\r\\t\\v\\'\\\"\\\\\\? Illegal escape \\>\"\n"
+     " | ..........................................^" },
+    { "!!",
+      "ERROR: <input>:1:3: Syntax error: no viable alternative at input '!'\n"
+     " | !!\n"
+     " | ..^\n"
+     "ERROR: <input>:1:3: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n"
+     " | !!\n"
+     " | ..^" },
+    { "--)",
+      "ERROR: <input>:1:3: Syntax error: no viable alternative at input '-)'\n"
+     " | --)\n"
+     " | ..^\n"
+     "ERROR: <input>:1:3: Syntax error: mismatched input ')' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n"
+     " | --)\n"
+     " | ..^" },
     { "*@a | b",
       "ERROR: <input>:1:1: Syntax error: extraneous input '*' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n"
      " | *@a | b\n"
@@ -469,10 +519,6 @@ static const struct pcase errors[] = {
       "ERROR: <input>:2:1: Syntax error: mismatched input '3' expecting <EOF>\n"
      " | 3 +\n"
      " | ^" },
-    { "--",
-      "ERROR: <input>:1:3: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n"
-     " | --\n"
-     " | ..^" },
     { "x{.",
       "ERROR: <input>:1:3: Syntax error: mismatched input '.' expecting {'}', ',', '?', IDENTIFIER, ESC_IDENTIFIER}\n"
      " | x{.\n"
