@@ -1020,6 +1020,33 @@ static void bad_after_dot(cel_parser *p, uint32_t dot)
     syntax_issue(p, p->tok.start, "no viable alternative at input '%s'", text);
 }
 
+/* Tokens that may follow an operand: error recovery stops at them. */
+static const tokset follow_set =
+    TS(CEL_TOK_EOF) | TS(CEL_TOK_EQ) | TS(CEL_TOK_NE) | TS(CEL_TOK_IN) | TS(CEL_TOK_LT) |
+    TS(CEL_TOK_LE) | TS(CEL_TOK_GE) | TS(CEL_TOK_GT) | TS(CEL_TOK_AND) | TS(CEL_TOK_OR) |
+    TS(CEL_TOK_RBRACKET) | TS(CEL_TOK_RBRACE) | TS(CEL_TOK_RPAREN) | TS(CEL_TOK_COMMA) |
+    TS(CEL_TOK_QUESTION) | TS(CEL_TOK_COLON) | TS(CEL_TOK_PLUS) | TS(CEL_TOK_MINUS) |
+    TS(CEL_TOK_STAR) | TS(CEL_TOK_SLASH) | TS(CEL_TOK_PERCENT);
+
+/* A '-' (current token) that can only begin a negative number literal but
+ * is not followed by one: ANTLR's "no viable alternative at input '-x'",
+ * reported at the token after the sign; then recovery skips to a token
+ * that may follow an operand. */
+static cel_ast *bad_sign(cel_parser *p)
+{
+    uint32_t at = p->tok.start;
+    skip(p);
+    if (syntax_error_begin(p)) {
+        char tb[256];
+        tok_display(p, &p->tok, tb, sizeof tb);
+        syntax_issue(p, p->tok.start, "no viable alternative at input '-%s'",
+                     p->tok.kind == CEL_TOK_EOF ? "" : tb);
+    }
+    while (!p->abort && !(follow_set & TS(p->tok.kind)))
+        skip(p);
+    return error_node(p, at);
+}
+
 static cel_ast *parse_primary(cel_parser *p)
 {
 retry:
@@ -1035,7 +1062,7 @@ retry:
             advance(p);
             return parse_number(p, true, at);
         }
-        break;
+        return bad_sign(p);
     }
     case CEL_TOK_STRING: case CEL_TOK_BYTES:
         return parse_text_literal(p);
@@ -1233,6 +1260,9 @@ static cel_ast *parse_unary(cel_parser *p)
             int a = peek_ahead(p)->kind;
             if (a == CEL_TOK_INT || a == CEL_TOK_FLOAT)
                 return parse_member(p); /* a negative literal */
+            /* "-!x": neither a negative literal nor a negation */
+            if (!(expr_start & TS(a)) || a == CEL_TOK_NOT)
+                return bad_sign(p);
         }
         uint32_t at = p->tok.start;
         size_t n = 0;

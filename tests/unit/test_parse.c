@@ -25,6 +25,14 @@ struct pcase {
 
 /* Operators, precedence, associativity, literals (all macros, optional syntax). */
 static const struct pcase shapes[] = {
+    { "9in-x",
+      "@in(9, -_(x))" },
+    { "import.Foo{}",
+      "import.Foo{}" },
+    { "Foo.import{}",
+      "Foo.import{}" },
+    { "!-42",
+      "!_(-42)" },
     { "a || b || c || d || e || f",
       "_||_(_||_(_||_(a, b), c), _||_(_||_(d, e), f))" },
     { "a && b && c && d && e && f && g",
@@ -255,6 +263,42 @@ static const struct pcase macro_cases[] = {
 
 /* Diagnostics with all macros and optional syntax enabled. */
 static const struct pcase errors[] = {
+    { "-!x",
+      "ERROR: <input>:1:2: Syntax error: no viable alternative at input '-!'\n"
+     " | -!x\n"
+     " | .^" },
+    { "!-x",
+      "ERROR: <input>:1:3: Syntax error: no viable alternative at input '-x'\n"
+     " | !-x\n"
+     " | ..^" },
+    { "(a){}",
+      "ERROR: <input>:1:4: Syntax error: mismatched input '{' expecting <EOF>\n"
+     " | (a){}\n"
+     " | ...^" },
+    { "(a.b){}",
+      "ERROR: <input>:1:6: Syntax error: mismatched input '{' expecting <EOF>\n"
+     " | (a.b){}\n"
+     " | .....^" },
+    { "(a).b{}",
+      "ERROR: <input>:1:6: Syntax error: mismatched input '{' expecting <EOF>\n"
+     " | (a).b{}\n"
+     " | .....^" },
+    { "a.`b-c`{}",
+      "ERROR: <input>:1:8: Syntax error: mismatched input '{' expecting <EOF>\n"
+     " | a.`b-c`{}\n"
+     " | .......^" },
+    { "-",
+      "ERROR: <input>:1:2: Syntax error: no viable alternative at input '-'\n"
+     " | -\n"
+     " | .^" },
+    { "1 + -",
+      "ERROR: <input>:1:6: Syntax error: no viable alternative at input '-'\n"
+     " | 1 + -\n"
+     " | .....^" },
+    { "1 \v + 2",
+      "ERROR: <input>:1:3: Syntax error: token recognition error at: '\v'\n"
+     " | 1 \v + 2\n"
+     " | ..^" },
     { "--",
       "ERROR: <input>:1:3: Syntax error: no viable alternative at input '-'\n"
      " | --\n"
