@@ -284,6 +284,14 @@ static bool mismatch(cel_parser *p, tokset want)
     return false;
 }
 
+/* Tokens that may follow an operand: error recovery stops at them. */
+static const tokset follow_set =
+    TS(CEL_TOK_EOF) | TS(CEL_TOK_EQ) | TS(CEL_TOK_NE) | TS(CEL_TOK_IN) | TS(CEL_TOK_LT) |
+    TS(CEL_TOK_LE) | TS(CEL_TOK_GE) | TS(CEL_TOK_GT) | TS(CEL_TOK_AND) | TS(CEL_TOK_OR) |
+    TS(CEL_TOK_RBRACKET) | TS(CEL_TOK_RBRACE) | TS(CEL_TOK_RPAREN) | TS(CEL_TOK_COMMA) |
+    TS(CEL_TOK_QUESTION) | TS(CEL_TOK_COLON) | TS(CEL_TOK_PLUS) | TS(CEL_TOK_MINUS) |
+    TS(CEL_TOK_STAR) | TS(CEL_TOK_SLASH) | TS(CEL_TOK_PERCENT);
+
 /* After a broken entry of a list, map or message literal: drop tokens up
  * to its closing token (ANTLR resynchronises similarly). */
 static void resync(cel_parser *p, int closer)
@@ -292,7 +300,18 @@ static void resync(cel_parser *p, int closer)
         skip(p);
 }
 
-/* Matches one expected token. */
+/* Tokens that may come right after `kind` where the parser expects it, for
+ * ANTLR's single-token insertion ("missing ')' at '<EOF>'"). */
+static tokset after(int kind)
+{
+    if (kind == CEL_TOK_COLON)
+        return expr_start;
+    return follow_set | TS(CEL_TOK_DOT) | TS(CEL_TOK_LBRACKET);
+}
+
+/* Matches one expected token. Like ANTLR: a stray token before it is
+ * dropped ("extraneous input"), a missing one is assumed when the current
+ * token could follow it ("missing"), otherwise "mismatched input". */
 static bool expect(cel_parser *p, int kind)
 {
     if (p->tok.kind == kind) {
@@ -301,10 +320,20 @@ static bool expect(cel_parser *p, int kind)
     }
     if (p->abort)
         return false;
-    if (mismatch(p, TS(kind)) && p->tok.kind == kind) {
+    if (p->tok.kind != CEL_TOK_EOF && peek_ahead(p)->kind == kind) {
+        mismatch(p, TS(kind)); /* reports the extraneous token and drops it */
         advance(p);
         return true;
     }
+    if (after(kind) & TS(p->tok.kind)) {
+        if (syntax_error_begin(p)) {
+            char tb[256];
+            tok_display(p, &p->tok, tb, sizeof tb);
+            syntax_issue(p, p->tok.start, "missing %s at '%s'", cel_lex_tok_name(kind), tb);
+        }
+        return true;
+    }
+    mismatch(p, TS(kind));
     return false;
 }
 
@@ -1020,13 +1049,6 @@ static void bad_after_dot(cel_parser *p, uint32_t dot)
     syntax_issue(p, p->tok.start, "no viable alternative at input '%s'", text);
 }
 
-/* Tokens that may follow an operand: error recovery stops at them. */
-static const tokset follow_set =
-    TS(CEL_TOK_EOF) | TS(CEL_TOK_EQ) | TS(CEL_TOK_NE) | TS(CEL_TOK_IN) | TS(CEL_TOK_LT) |
-    TS(CEL_TOK_LE) | TS(CEL_TOK_GE) | TS(CEL_TOK_GT) | TS(CEL_TOK_AND) | TS(CEL_TOK_OR) |
-    TS(CEL_TOK_RBRACKET) | TS(CEL_TOK_RBRACE) | TS(CEL_TOK_RPAREN) | TS(CEL_TOK_COMMA) |
-    TS(CEL_TOK_QUESTION) | TS(CEL_TOK_COLON) | TS(CEL_TOK_PLUS) | TS(CEL_TOK_MINUS) |
-    TS(CEL_TOK_STAR) | TS(CEL_TOK_SLASH) | TS(CEL_TOK_PERCENT);
 
 /* A '-' (current token) that can only begin a negative number literal but
  * is not followed by one: ANTLR's "no viable alternative at input '-x'",

@@ -263,6 +263,26 @@ static const struct pcase macro_cases[] = {
 
 /* Diagnostics with all macros and optional syntax enabled. */
 static const struct pcase errors[] = {
+    { "has(a.`$b`)",
+      "ERROR: <input>:1:7: Syntax error: token recognition error at: '`$'\n"
+     " | has(a.`$b`)\n"
+     " | ......^\n"
+     "ERROR: <input>:1:10: Syntax error: token recognition error at: '`)'\n"
+     " | has(a.`$b`)\n"
+     " | .........^\n"
+     "ERROR: <input>:1:12: Syntax error: missing ')' at '<EOF>'\n"
+     " | has(a.`$b`)\n"
+     " | ...........^" },
+    { "Msg{`$b`: 1}",
+      "ERROR: <input>:1:5: Syntax error: token recognition error at: '`$'\n"
+     " | Msg{`$b`: 1}\n"
+     " | ....^\n"
+     "ERROR: <input>:1:8: Syntax error: token recognition error at: '`:'\n"
+     " | Msg{`$b`: 1}\n"
+     " | .......^\n"
+     "ERROR: <input>:1:11: Syntax error: missing ':' at '1'\n"
+     " | Msg{`$b`: 1}\n"
+     " | ..........^" },
     { "-!x",
       "ERROR: <input>:1:2: Syntax error: no viable alternative at input '-!'\n"
      " | -!x\n"
@@ -817,23 +837,23 @@ static const struct pcase errors[] = {
      " | '\\z'\n"
      " | ....^" },
     { "a[1",
-      "ERROR: <input>:1:4: Syntax error: mismatched input '<EOF>' expecting ']'\n"
+      "ERROR: <input>:1:4: Syntax error: missing ']' at '<EOF>'\n"
      " | a[1\n"
      " | ...^" },
     { "f(1",
-      "ERROR: <input>:1:4: Syntax error: mismatched input '<EOF>' expecting ')'\n"
+      "ERROR: <input>:1:4: Syntax error: missing ')' at '<EOF>'\n"
      " | f(1\n"
      " | ...^" },
     { "(1",
-      "ERROR: <input>:1:3: Syntax error: mismatched input '<EOF>' expecting ')'\n"
+      "ERROR: <input>:1:3: Syntax error: missing ')' at '<EOF>'\n"
      " | (1\n"
      " | ..^" },
     { "[1",
-      "ERROR: <input>:1:3: Syntax error: mismatched input '<EOF>' expecting ']'\n"
+      "ERROR: <input>:1:3: Syntax error: missing ']' at '<EOF>'\n"
      " | [1\n"
      " | ..^" },
     { "{1: 2",
-      "ERROR: <input>:1:6: Syntax error: mismatched input '<EOF>' expecting '}'\n"
+      "ERROR: <input>:1:6: Syntax error: missing '}' at '<EOF>'\n"
      " | {1: 2\n"
      " | .....^" },
     { "a ? b",
