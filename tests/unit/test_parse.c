@@ -263,6 +263,29 @@ static const struct pcase macro_cases[] = {
 
 /* Diagnostics with all macros and optional syntax enabled. */
 static const struct pcase errors[] = {
+    { "a.in",
+      "ERROR: <input>:1:3: Syntax error: no viable alternative at input '.in'\n"
+     " | a.in\n"
+     " | ..^\n"
+     "ERROR: <input>:1:5: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n"
+     " | a.in\n"
+     " | ....^" },
+    { "`hello\n"
+     "world`",
+      "ERROR: <input>:1:1: Syntax error: token recognition error at: '`hello\n"
+     "'\n"
+     " | `hello\n"
+     " | ^\n"
+     "ERROR: <input>:2:6: Syntax error: token recognition error at: '`'\n"
+     " | world`\n"
+     " | .....^" },
+    { "\"hello\rworld\"",
+      "ERROR: <input>:1:1: Syntax error: token recognition error at: '\"hello\r'\n"
+     " | \"hello\rworld\"\n"
+     " | ^\n"
+     "ERROR: <input>:1:13: Syntax error: token recognition error at: '\"'\n"
+     " | \"hello\rworld\"\n"
+     " | ............^" },
     { "has(a.`$b`)",
       "ERROR: <input>:1:7: Syntax error: token recognition error at: '`$'\n"
      " | has(a.`$b`)\n"
