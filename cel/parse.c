@@ -300,6 +300,29 @@ static void resync(cel_parser *p, int closer)
         skip(p);
 }
 
+/* After an element of a list, map, message or argument list: true when a
+ * comma follows (consumed) and another element may come. Otherwise the
+ * loop ends; a stray token gets ANTLR's loop message ("extraneous input
+ * 'b' expecting {')', ','}") and is dropped when the token after it fits,
+ * or else the rest of the literal is skipped. */
+static bool next_element(cel_parser *p, int closer)
+{
+    if (p->abort)
+        return false;
+    /* at the end of input ANTLR leaves the loop quietly and then reports
+     * the missing closer */
+    if (p->tok.kind != CEL_TOK_COMMA && p->tok.kind != closer && p->tok.kind != CEL_TOK_EOF) {
+        if (!mismatch(p, TS(closer) | TS(CEL_TOK_COMMA))) {
+            resync(p, closer);
+            return false;
+        }
+    }
+    if (p->tok.kind != CEL_TOK_COMMA)
+        return false;
+    advance(p);
+    return p->tok.kind != closer;
+}
+
 /* Tokens that may come right after `kind` where the parser expects it, for
  * ANTLR's single-token insertion ("missing ')' at '<EOF>'"). */
 static tokset after(int kind)
@@ -664,7 +687,14 @@ static void parse_args(cel_parser *p, nodevec *args)
             if (!(expr_start & TS(p->tok.kind)) && !mismatch(p, expr_start))
                 break;
             nv_push(p, args, parse_expr(p));
-            if (p->abort || p->tok.kind != CEL_TOK_COMMA)
+            if (p->abort)
+                break;
+            if (p->tok.kind != CEL_TOK_COMMA && p->tok.kind != CEL_TOK_RPAREN &&
+                p->tok.kind != CEL_TOK_EOF && !mismatch(p, TS(CEL_TOK_RPAREN) | TS(CEL_TOK_COMMA))) {
+                resync(p, CEL_TOK_RPAREN);
+                break;
+            }
+            if (p->tok.kind != CEL_TOK_COMMA)
                 break;
             advance(p);
         }
@@ -791,7 +821,8 @@ static cel_ast *parse_message(cel_parser *p, const char *name, uint32_t at)
     for (;;) {
         if (p->abort)
             break;
-        if (!(first & TS(p->tok.kind)) && !mismatch(p, first)) {
+        const tokset want = n ? TS(CEL_TOK_QUESTION) | name_set : first;
+        if (!(want & TS(p->tok.kind)) && !mismatch(p, want)) {
             resync(p, CEL_TOK_RBRACE);
             break;
         }
@@ -844,10 +875,7 @@ static cel_ast *parse_message(cel_parser *p, const char *name, uint32_t at)
             if (depth_of(v) > depth)
                 depth = depth_of(v);
         }
-        if (p->tok.kind != CEL_TOK_COMMA)
-            break;
-        advance(p);
-        if (p->tok.kind == CEL_TOK_RBRACE)
+        if (!next_element(p, CEL_TOK_RBRACE))
             break;
     }
     expect(p, CEL_TOK_RBRACE);
@@ -893,8 +921,8 @@ static cel_ast *parse_list(cel_parser *p)
     for (;;) {
         if (p->abort)
             break;
-        if (!(first & TS(p->tok.kind)) &&
-            !mismatch(p, elems.n ? expr_start | TS(CEL_TOK_QUESTION) : first)) {
+        const tokset want = elems.n ? expr_start | TS(CEL_TOK_QUESTION) : first;
+        if (!(want & TS(p->tok.kind)) && !mismatch(p, want)) {
             resync(p, CEL_TOK_RBRACKET);
             break;
         }
@@ -930,10 +958,7 @@ static cel_ast *parse_list(cel_parser *p)
             }
             opts[elems.n - 1] = true;
         }
-        if (p->tok.kind != CEL_TOK_COMMA)
-            break;
-        advance(p);
-        if (p->tok.kind == CEL_TOK_RBRACKET)
+        if (!next_element(p, CEL_TOK_RBRACKET))
             break;
     }
     expect(p, CEL_TOK_RBRACKET);
@@ -967,8 +992,8 @@ static cel_ast *parse_map(cel_parser *p)
     for (;;) {
         if (p->abort)
             break;
-        if (!(first & TS(p->tok.kind)) &&
-            !mismatch(p, n ? expr_start | TS(CEL_TOK_QUESTION) : first)) {
+        const tokset want = n ? expr_start | TS(CEL_TOK_QUESTION) : first;
+        if (!(want & TS(p->tok.kind)) && !mismatch(p, want)) {
             resync(p, CEL_TOK_RBRACE);
             break;
         }
@@ -1016,10 +1041,7 @@ static cel_ast *parse_map(cel_parser *p)
             if (depth_of(v) > depth)
                 depth = depth_of(v);
         }
-        if (p->tok.kind != CEL_TOK_COMMA)
-            break;
-        advance(p);
-        if (p->tok.kind == CEL_TOK_RBRACE)
+        if (!next_element(p, CEL_TOK_RBRACE))
             break;
     }
     expect(p, CEL_TOK_RBRACE);

@@ -263,6 +263,46 @@ static const struct pcase macro_cases[] = {
 
 /* Diagnostics with all macros and optional syntax enabled. */
 static const struct pcase errors[] = {
+    { "f(a b)",
+      "ERROR: <input>:1:5: Syntax error: extraneous input 'b' expecting {')', ','}\n"
+     " | f(a b)\n"
+     " | ....^" },
+    { "[a b]",
+      "ERROR: <input>:1:4: Syntax error: extraneous input 'b' expecting {']', ','}\n"
+     " | [a b]\n"
+     " | ...^" },
+    { "[a b c]",
+      "ERROR: <input>:1:4: Syntax error: mismatched input 'b' expecting {']', ','}\n"
+     " | [a b c]\n"
+     " | ...^" },
+    { "{1: 2 3: 4}",
+      "ERROR: <input>:1:7: Syntax error: mismatched input '3' expecting {'}', ','}\n"
+     " | {1: 2 3: 4}\n"
+     " | ......^" },
+    { "M{a: 1 b: 2}",
+      "ERROR: <input>:1:8: Syntax error: mismatched input 'b' expecting {'}', ','}\n"
+     " | M{a: 1 b: 2}\n"
+     " | .......^" },
+    { "f(a b c)",
+      "ERROR: <input>:1:5: Syntax error: mismatched input 'b' expecting {')', ','}\n"
+     " | f(a b c)\n"
+     " | ....^" },
+    { "[1,,2]",
+      "ERROR: <input>:1:4: Syntax error: extraneous input ',' expecting {'[', '{', '(', '.', '-', '!', '?', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n"
+     " | [1,,2]\n"
+     " | ...^" },
+    { "{1: 2,,3: 4}",
+      "ERROR: <input>:1:7: Syntax error: extraneous input ',' expecting {'[', '{', '(', '.', '-', '!', '?', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n"
+     " | {1: 2,,3: 4}\n"
+     " | ......^" },
+    { "M{a: 1,,b: 2}",
+      "ERROR: <input>:1:8: Syntax error: extraneous input ',' expecting {'?', IDENTIFIER, ESC_IDENTIFIER}\n"
+     " | M{a: 1,,b: 2}\n"
+     " | .......^" },
+    { "M{a: 1, 2}",
+      "ERROR: <input>:1:9: Syntax error: mismatched input '2' expecting {'?', IDENTIFIER, ESC_IDENTIFIER}\n"
+     " | M{a: 1, 2}\n"
+     " | ........^" },
     { "a.in",
       "ERROR: <input>:1:3: Syntax error: no viable alternative at input '.in'\n"
      " | a.in\n"
