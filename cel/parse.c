@@ -1053,7 +1053,7 @@ static cel_ast *parse_map(cel_parser *p)
 
 /* "no viable alternative" after a '.', with cel-go's rewording when the
  * token is a literal keyword. */
-static void bad_after_dot(cel_parser *p, uint32_t dot)
+static void bad_after_dot(cel_parser *p)
 {
     if (!syntax_error_begin(p))
         return;
@@ -1065,7 +1065,6 @@ static void bad_after_dot(cel_parser *p, uint32_t dot)
         return;
     }
     /* ANTLR shows the tokens from the '.' on: the dot and this token. */
-    (void)dot;
     char text[300];
     snprintf(text, sizeof text, ".%s", k == CEL_TOK_EOF ? "" : tb);
     syntax_issue(p, p->tok.start, "no viable alternative at input '%s'", text);
@@ -1137,7 +1136,7 @@ retry:
         if (dot) {
             advance(p);
             if (p->tok.kind != CEL_TOK_IDENT) {
-                bad_after_dot(p, start);
+                bad_after_dot(p);
                 return error_node(p, start);
             }
         }
@@ -1179,9 +1178,7 @@ retry:
                 free(name);
             uint32_t at = p->tok.start;
             advance(p); /* '{' */
-            cel_ast *m = parse_message(p, tn, at);
-            (void)tn;
-            return m;
+            return parse_message(p, tn, at);
         }
         size_t n = id.end - id.start;
         const char *text = p->src + id.start;
@@ -1256,7 +1253,7 @@ static cel_ast *parse_member(cel_parser *p)
                 continue;
             }
             if (p->tok.kind != CEL_TOK_IDENT && p->tok.kind != CEL_TOK_ESC_IDENT) {
-                bad_after_dot(p, dot);
+                bad_after_dot(p);
                 return error_node(p, dot);
             }
             const char *field = field_name(p);
