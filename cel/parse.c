@@ -1482,6 +1482,11 @@ int cel_parse(const char *src, size_t len, const cel_parse_opts *opts, cel_parse
 {
     memset(out, 0, sizeof *out);
     out->next_id = 1;
+    if (!src) {
+        if (len)
+            return -1; /* no text to parse: a caller error, not a CEL one */
+        src = "";
+    }
     if (cel_source_init(&out->src, src, len) != 0)
         return -1;
     /* about one node per two bytes of source, 64 bytes each */
