@@ -336,12 +336,18 @@ static bool xlat_group(xlat *x, int *depth)
     if (k < x->n && (s[k] == 'P' || s[k] == '<')) {
         size_t name = k + (s[k] == 'P' ? 1 : 0);
         if (name < x->n && s[name] == '<') {
-            size_t e = name + 1;
-            while (e < x->n && is_word(s[e]))
-                e++;
-            if (e >= x->n || s[e] != '>' || e == name + 1) {
-                size_t show = e < x->n ? e + 1 - i : x->n - i;
-                go_error(x->err, x->errcap, "invalid named capture", s + i, show);
+            /* Go (1.22+) takes everything up to the next '>' as the name. */
+            const char *gt = memchr(s + name, '>', x->n - name);
+            if (!gt) {
+                go_error(x->err, x->errcap, "invalid named capture", s + i, x->n - i);
+                return false;
+            }
+            size_t e = (size_t)(gt - s);
+            bool valid = e > name + 1;
+            for (size_t c = name + 1; c < e; c++)
+                valid = valid && is_word(s[c]);
+            if (!valid) {
+                go_error(x->err, x->errcap, "invalid named capture", s + i, e + 1 - i);
                 return false;
             }
             puts_(&x->out, "(?<");
