@@ -569,6 +569,10 @@ static bool tz_rule_parse(const char **p, const char *e, tz_rule *r)
     return true;
 }
 
+/* Zone offsets beyond a day are nonsense (POSIX allows 24h, Go 168h):
+ * they are refused like malformed TZif types. */
+static bool offset_sane(int32_t off) { return off >= -26 * 3600 && off <= 26 * 3600; }
+
 static bool posix_parse(const char *s, size_t n, posix_tz *tz)
 {
     const char *e = s + n;
@@ -577,6 +581,8 @@ static bool posix_parse(const char *s, size_t n, posix_tz *tz)
     if (!tz_name(&s, e) || !tz_hms(&s, e, &off))
         return false;
     tz->std_off = -off; /* POSIX offsets count west */
+    if (!offset_sane(tz->std_off))
+        return false;
     tz->present = true;
     if (s == e)
         return true;
@@ -589,6 +595,8 @@ static bool posix_parse(const char *s, size_t n, posix_tz *tz)
             return false;
         tz->dst_off = -off;
     }
+    if (!offset_sane(tz->dst_off))
+        return false;
     if (s == e) {
         /* Go's default rule when none is given (US rules since 2007). */
         tz->start = (tz_rule){RULE_MWD, 0, 2, 3, 7200};
@@ -787,8 +795,9 @@ cel_tzdata *cel_time_tzif_parse(const unsigned char *p, size_t n, char *err, siz
         z->types[i].utoff = off;
         z->types[i].isdst = q[4] != 0;
     }
-    if (footer && footer_len > 0)
-        posix_parse((const char *)footer, footer_len, &z->footer);
+    /* A footer we cannot read is ignored, as if absent. */
+    if (footer && footer_len > 0 && !posix_parse((const char *)footer, footer_len, &z->footer))
+        memset(&z->footer, 0, sizeof z->footer);
     return z;
 }
 

@@ -345,11 +345,15 @@ static void test_posix_footer_rules(void **state)
     assert_int_equal(cel_time_tzif_offset(z, 951868800 - 3600), 7200);
     cel_time_tzif_free(z);
     /* A malformed footer is ignored: the last transition's type stays. */
-    n = build_tzif(buf, "12345");
-    z = cel_time_tzif_parse(buf, n, err, sizeof err);
-    assert_non_null(z);
-    assert_int_equal(cel_time_tzif_offset(z, 5000), 7200);
-    cel_time_tzif_free(z);
+    const char *bad[] = {"12345", "EST5EDT,garbage", "<+0545-:5>45", "EST5EDT,M3.2.0,M13.1.0", "AB-1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        n = build_tzif(buf, bad[i]);
+        z = cel_time_tzif_parse(buf, n, err, sizeof err);
+        assert_non_null(z);
+        assert_int_equal(cel_time_tzif_offset(z, 5000), 7200);
+        assert_int_equal(cel_time_tzif_offset(z, 5695920000LL), 7200);
+        cel_time_tzif_free(z);
+    }
 }
 
 /* ---------------------------------------------------------------- cel_lib_time */
