@@ -1,6 +1,6 @@
 /*
  * lib_std.c: cel_lib_std, CEL's standard definitions: arithmetic and
- * logical operators, comparisons (exact across int, uint and double),
+ * logical operators, comparisons (across int, uint and double as cel-go),
  * equality and membership, size, indexing, type conversions, and the table
  * of overloads that names them with cel-go's overload ids and signatures
  * (the checker reads the table; the interpreter dispatches through it).
@@ -197,20 +197,26 @@ static cel_value not_strictly_false(cel_call *c, const cel_value *a, size_t n)
 
 /* ---------------------------------------------------------------- comparisons */
 
-/* Exact comparison of an int with a double: -1, 0, 1, or 2 for NaN. */
+/* int against double as cel-go orders them: beyond the int range the
+ * double wins outright; inside it the int is converted to double, so
+ * 2^63-1 and 2^63 compare equal (the conformance suite pins this down).
+ * -1, 0, 1, or CEL_CMP_UNORDERED for NaN. */
+static int cmp_doubles(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return CEL_CMP_UNORDERED;
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 static int cmp_int_double(int64_t i, double d)
 {
     if (isnan(d))
         return CEL_CMP_UNORDERED;
-    if (d >= 9223372036854775808.0)
-        return -1;
     if (d < -9223372036854775808.0)
         return 1;
-    int64_t t = (int64_t)d; /* exact: |d| < 2^63, truncated toward zero */
-    if (i != t)
-        return i < t ? -1 : 1;
-    double frac = d - (double)t;
-    return frac > 0 ? -1 : frac < 0 ? 1 : 0;
+    if (d > 9223372036854775808.0)
+        return -1;
+    return cmp_doubles((double)i, d);
 }
 
 static int cmp_uint_double(uint64_t u, double d)
@@ -219,13 +225,9 @@ static int cmp_uint_double(uint64_t u, double d)
         return CEL_CMP_UNORDERED;
     if (d < 0)
         return 1;
-    if (d >= 18446744073709551616.0)
+    if (d > 18446744073709551616.0)
         return -1;
-    uint64_t t = (uint64_t)d;
-    if (u != t)
-        return u < t ? -1 : 1;
-    double frac = d - (double)t;
-    return frac > 0 ? -1 : 0;
+    return cmp_doubles((double)u, d);
 }
 
 static int cmp_int_uint(int64_t i, uint64_t u)
@@ -278,10 +280,7 @@ static bool std_compare(const cel_value *a, const cel_value *b, int *out)
     case CEL_DOUBLE: {
         int r;
         if (b->kind == CEL_DOUBLE) {
-            if (isnan(a->u.d) || isnan(b->u.d))
-                r = CEL_CMP_UNORDERED;
-            else
-                r = CMP3(a->u.d, b->u.d);
+            r = cmp_doubles(a->u.d, b->u.d);
         } else if (b->kind == CEL_INT) {
             r = cmp_int_double(b->u.i, a->u.d);
             r = r == CEL_CMP_UNORDERED ? r : -r;
