@@ -106,6 +106,17 @@ static cel_value duration_to_string(cel_call *c, const cel_value *a, size_t n)
 
 static cel_value timestamp_to_int(cel_call *c, const cel_value *a, size_t n) { return cel_int(a[0].u.i); }
 
+/* int(duration) and duration(int) count nanoseconds. */
+static cel_value duration_to_int(cel_call *c, const cel_value *a, size_t n)
+{
+    int64_t ns;
+    if (!dur_ns(&a[0], &ns))
+        return dur_overflow(c);
+    return cel_int(ns);
+}
+
+static cel_value int_to_duration(cel_call *c, const cel_value *a, size_t n) { return make_dur(a[0].u.i); }
+
 /* ---------------------------------------------------------------- arithmetic */
 
 /* Go's addTimeDurationChecked: seconds and nanoseconds apart, then the
@@ -328,9 +339,11 @@ static const cel_overload time_overloads[] = {
     F1("timestamp_to_timestamp", "timestamp", T_TS, T_TS, identity, 0),
     F1("string_to_duration", "duration", T_STR, T_DUR, string_to_duration, CEL_FN_VALIDATE_LITERAL),
     F1("duration_to_duration", "duration", T_DUR, T_DUR, identity, 0),
+    F1("int64_to_duration", "duration", T_INT, T_DUR, int_to_duration, 0),
     F1("timestamp_to_string", "string", T_TS, T_STR, timestamp_to_string, 0),
     F1("duration_to_string", "string", T_DUR, T_STR, duration_to_string, 0),
     F1("timestamp_to_int64", "int", T_TS, T_INT, timestamp_to_int, 0),
+    F1("duration_to_int64", "int", T_DUR, T_INT, duration_to_int, 0),
 
     F2("add_timestamp_duration", "_+_", T_TS, T_DUR, T_TS, add_timestamp_duration),
     F2("add_duration_timestamp", "_+_", T_DUR, T_TS, T_TS, add_duration_timestamp),

@@ -527,6 +527,8 @@ static void test_time_expressions(void **state)
     check_int("timestamp('2009-02-13T23:31:30Z').getHours('02:00')", 1);
     check_int("timestamp('2009-02-13T23:31:30Z').getDayOfYear()", 43);
     check_int("duration('3730s').getMinutes()", 62);
+    check_int("int(duration('1s'))", 1000000000);
+    check_bool("duration(1500) == duration('1.5us')", true);
     check_bool("timestamp('2009-02-13T23:00:00Z') + duration('240s') == timestamp('2009-02-13T23:04:00Z')", true);
     check_bool("duration('-1.5s') < duration('-1s')", true);
     check_error("timestamp('9999-12-31T23:59:59Z') + duration('1s')", "timestamp overflow");

@@ -390,6 +390,9 @@ static void test_lib_time_conversions(void **state)
     assert_error_value(call1(e, "int64_to_timestamp", cel_int(CEL_TIME_MAX_UNIX + 1)),
                        "timestamp overflow");
     assert_int_value(call1(e, "timestamp_to_int64", call1(e, "int64_to_timestamp", cel_int(-1))), -1);
+    assert_int_value(call1(e, "duration_to_int64", dur(e, "-1.5s")), -1500000000);
+    assert_string_value(call1(e, "duration_to_string", call1(e, "int64_to_duration", cel_int(INT64_MIN))),
+                        "-9223372036.854776s");
     assert_error_value(call1(e, "string_to_duration", str("320000000000s")),
                        "time: invalid duration \"320000000000s\"");
 }
