@@ -4,6 +4,9 @@
  * and out of DST, far-future dates, hostile files), and cel_lib_time's
  * overloads with their range errors.
  */
+#include <dirent.h>
+#include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "std_support.h"
@@ -224,6 +227,69 @@ static void test_zone_offsets(void **state)
     assert_int_equal(zone("UTC", 0), 0);
     assert_int_equal(zone("", 0), 0);
     assert_int_equal(zone("Etc/GMT+5", 0), -18000);
+}
+
+/* Many threads resolving zones at once share the cache safely and agree. */
+static void *zone_worker(void *arg)
+{
+    static const char *const names[] = {"Australia/Sydney", "US/Central", "Asia/Kathmandu",
+                                        "America/St_Johns", "Europe/Dublin", "Pacific/Chatham"};
+    static const int32_t want[] = {39600, -21600, 20700, -12600, 0, 49500};
+    long bad = 0;
+    for (int i = 0; i < 300; i++) {
+        size_t k = (size_t)(i + (intptr_t)arg) % 6;
+        int32_t off;
+        char err[CEL_TIME_ERR_CAP];
+        if (cel_time_zone_offset(names[k], strlen(names[k]), 5680281600LL, &off, err, sizeof err) != 0 ||
+            off != want[k])
+            bad++;
+    }
+    return (void *)bad;
+}
+
+static void test_zone_cache_threads(void **state)
+{
+    if (access("/usr/share/zoneinfo/Australia/Sydney", R_OK) != 0)
+        skip(); /* needs the tzdata package */
+    pthread_t t[6];
+    for (intptr_t i = 0; i < 6; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, zone_worker, (void *)i), 0);
+    for (int i = 0; i < 6; i++) {
+        void *bad;
+        assert_int_equal(pthread_join(t[i], &bad), 0);
+        assert_null(bad);
+    }
+}
+
+/* More zones than the cache holds: the ones beyond it are read per call
+ * and released, with the same answers. */
+static void test_zone_cache_overflow(void **state)
+{
+    DIR *d = opendir("/usr/share/zoneinfo/America");
+    if (!d)
+        skip(); /* needs the tzdata package */
+    int used = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && used < CEL_TIME_ZONE_CACHE + 20) {
+        char name[300];
+        snprintf(name, sizeof name, "America/%s", de->d_name);
+        char path[400];
+        snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
+        struct stat st;
+        if (de->d_name[0] == '.' || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        int32_t a, b;
+        char err[CEL_TIME_ERR_CAP];
+        if (cel_time_zone_offset(name, strlen(name), 1234567890, &a, err, sizeof err) != 0)
+            fail_msg("%s: %s", name, err);
+        assert_int_equal(cel_time_zone_offset(name, strlen(name), 1234567890, &b, err, sizeof err), 0);
+        assert_int_equal(a, b);
+        assert_true(a >= -12 * 3600 && a <= 0);
+        used++;
+    }
+    closedir(d);
+    assert_true(used > CEL_TIME_ZONE_CACHE);
+    assert_int_equal(zone("America/New_York", 5695920000LL), -14400);
 }
 
 static void test_zone_errors(void **state)
@@ -500,6 +566,8 @@ int main(void)
         cmocka_unit_test(test_duration_parse),
         cmocka_unit_test(test_duration_format),
         cmocka_unit_test(test_zone_offsets),
+        cmocka_unit_test(test_zone_cache_threads),
+        cmocka_unit_test(test_zone_cache_overflow),
         cmocka_unit_test(test_zone_errors),
         cmocka_unit_test(test_tzdir_override),
         cmocka_unit_test(test_tzif_parser),
