@@ -406,21 +406,41 @@ static cel_value index_map(cel_call *c, const cel_value *a, size_t n)
 
 /* ---------------------------------------------------------------- Go number syntax */
 
-/* Go's strconv error: strconv.Func: parsing "s": reason. */
+/* Go's strconv error: strconv.Func: parsing "s": reason, with s quoted as
+ * strconv.Quote does (valid UTF-8 kept, control and invalid bytes escaped);
+ * long inputs are cut so messages stay bounded. */
 static cel_value strconv_error(cel_call *c, const char *fn, const cel_value *s, const char *why)
 {
     size_t n = s->len > 100 ? 100 : s->len;
     char q[512];
     size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         unsigned char ch = (unsigned char)s->u.str[i];
+        static const char esc[] = "abtnvfr"; /* letters of the escapes for 0x07 .. 0x0d */
         if (ch == '"' || ch == '\\') {
             q[o++] = '\\';
             q[o++] = (char)ch;
+            i++;
+        } else if (ch >= 0x07 && ch <= 0x0d) {
+            q[o++] = '\\';
+            q[o++] = esc[ch - 0x07];
+            i++;
         } else if (ch < 0x20 || ch == 0x7f) {
             o += (size_t)snprintf(q + o, sizeof q - o, "\\x%02x", ch);
-        } else {
+            i++;
+        } else if (ch < 0x80) {
             q[o++] = (char)ch;
+            i++;
+        } else {
+            size_t l;
+            uint32_t cp = cel_utf8_decode(s->u.str + i, n - i, &l);
+            if (cp == 0xfffd && l == 1) {
+                o += (size_t)snprintf(q + o, sizeof q - o, "\\x%02x", ch);
+            } else {
+                memcpy(q + o, s->u.str + i, l);
+                o += l;
+            }
+            i += l;
         }
     }
     q[o] = '\0';

@@ -33,8 +33,9 @@ static void set_err(char *err, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Go's quote() for messages: printable ASCII as is, the rest escaped, and
- * cut short so a hostile input cannot make messages unbounded. */
+/* The time package's quote() for messages: printable ASCII (and DEL) as
+ * is, every other byte as \xNN, non-ASCII included; cut short so a hostile
+ * input cannot make messages unbounded. */
 static void quote(char *out, size_t cap, const char *s, size_t n)
 {
     size_t o = 0;
@@ -46,10 +47,8 @@ static void quote(char *out, size_t cap, const char *s, size_t n)
         if (c == '"' || c == '\\') {
             out[o++] = '\\';
             out[o++] = (char)c;
-        } else if (c >= 0x20 && c < 0x7f) {
+        } else if (c >= 0x20 && c < 0x80) {
             out[o++] = (char)c;
-        } else if (c >= 0x80) {
-            out[o++] = (char)c; /* UTF-8 passes through as Go prints it */
         } else {
             o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
         }
@@ -181,7 +180,8 @@ int cel_time_parse_rfc3339(const char *s, size_t n, int64_t *sec, int32_t *nsec,
     if (i >= n || s[i] != 'T')
         return parse_fail(s, n, i, "T", err, errcap);
     i++;
-    if (!fixed_digits(s, n, &i, 2, &hour))
+    /* Go reads the hour ("15") with one or two digits. */
+    if (!fixed_digits(s, n, &i, 2, &hour) && !fixed_digits(s, n, &i, 1, &hour))
         return parse_fail(s, n, i, "15", err, errcap);
     if (hour > 23)
         return range_fail(s, n, "hour", err, errcap);
@@ -231,8 +231,12 @@ int cel_time_parse_rfc3339(const char *s, size_t n, int64_t *sec, int32_t *nsec,
         i++;
         if (!fixed_digits(s, n, &i, 2, &om))
             return parse_fail(s, n, start, "Z07:00", err, errcap);
-        if (oh > 23 || om > 59)
-            return range_fail(s, n, "time zone offset", err, errcap);
+        /* Go's general parser (which RFC3339 falls back to) allows up to
+         * 24:60 here. */
+        if (oh > 24)
+            return range_fail(s, n, "time zone offset hour", err, errcap);
+        if (om > 60)
+            return range_fail(s, n, "time zone offset minute", err, errcap);
         offset = (oh * 3600 + om * 60) * (s[start] == '-' ? -1 : 1);
     }
     if (i != n) {

@@ -372,6 +372,10 @@ static void test_int_conversions(void **state)
     check_error_x("int(x)", str(""), "strconv.ParseInt: parsing \"\": invalid syntax");
     check_error_x("int(x)", str("1_000"), "strconv.ParseInt: parsing \"1_000\": invalid syntax");
     check_error_x("int(x)", str(" 1"), "strconv.ParseInt: parsing \" 1\": invalid syntax");
+    /* strconv.Quote: control bytes escaped, valid UTF-8 kept, invalid bytes as \x */
+    check_error_x("int(x)", cel_string_n("1\n\x01\xc3\xa9\"", 6),
+                  "strconv.ParseInt: parsing \"1\\n\\x01\xc3\xa9\\\"\": invalid syntax");
+    check_error_x("int(x)", cel_string_n("\xff", 1), "strconv.ParseInt: parsing \"\\xff\": invalid syntax");
     check_int("int(timestamp('2009-02-13T23:31:30Z'))", 1234567890);
 }
 

@@ -46,6 +46,9 @@ static void test_rfc3339_parse(void **state)
     expect_ts("9999-12-31T23:59:59.999999999Z", CEL_TIME_MAX_UNIX, 999999999);
     expect_ts("2000-02-29T00:00:00Z", 951782400, 0);
     expect_ts("1969-12-31T23:59:59Z", -1, 0);
+    expect_ts("2009-02-13T3:31:30Z", 1234495890, 0); /* Go reads a one-digit hour */
+    expect_ts("2009-02-13T23:31:30+24:00", 1234567890 - 86400, 0);
+    expect_ts("2009-02-13T23:31:30-00:60", 1234567890 + 3600, 0);
 
     expect_ts_error("2009-02-13", "parsing time \"2009-02-13\" as \"2006-01-02T15:04:05Z07:00\": "
                                   "cannot parse \"\" as \"T\"");
@@ -66,6 +69,13 @@ static void test_rfc3339_parse(void **state)
     expect_ts_error("2009-02-13T23:31:30+1:00", "parsing time \"2009-02-13T23:31:30+1:00\" as "
                                                 "\"2006-01-02T15:04:05Z07:00\": cannot parse "
                                                 "\"+1:00\" as \"Z07:00\"");
+    expect_ts_error("2009-02-13T23:31:30+25:00",
+                    "parsing time \"2009-02-13T23:31:30+25:00\": time zone offset hour out of range");
+    expect_ts_error("2009-02-13T23:31:30+01:61",
+                    "parsing time \"2009-02-13T23:31:30+01:61\": time zone offset minute out of range");
+    expect_ts_error("2009-02-13T23:31:30\xc3\xa9", "parsing time \"2009-02-13T23:31:30\\xc3\\xa9\" as "
+                                                 "\"2006-01-02T15:04:05Z07:00\": cannot parse "
+                                                 "\"\\xc3\\xa9\" as \"Z07:00\"");
     expect_ts_error("", "parsing time \"\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\" as \"2006\"");
     /* A NUL inside is quoted, not cut. */
     int64_t gs;
