@@ -295,8 +295,9 @@ static bool xlat_class(xlat *x)
 }
 
 /* Parses {n}, {n,} or {n,m} at s[i]; returns its length, 0 if the text is
- * not a repeat (then it is a literal brace), or -1 on a bad count. */
-static long repeat_len(const char *s, size_t n, size_t i)
+ * not a repeat (then it is a literal brace), or -1 on a bad count. *count
+ * is the bound Go's size rule uses: m, or n when unbounded. */
+static long repeat_len(const char *s, size_t n, size_t i, long *count)
 {
     size_t k = i + 1;
     long lo = 0, hi = -1;
@@ -324,6 +325,7 @@ static long repeat_len(const char *s, size_t n, size_t i)
         return 0;
     if (lo > RE2_MAX_REPEAT || hi > RE2_MAX_REPEAT || (hi >= 0 && hi < lo))
         return -1;
+    *count = hi >= 0 ? hi : lo;
     return (long)(k + 1 - i);
 }
 
@@ -390,44 +392,77 @@ static bool xlat_group(xlat *x, int *depth)
     return false;
 }
 
+/* Go refuses nested counted repeats whose counts multiply past 1000
+ * ("(a{100}){20}"): each atom carries the largest product of counted
+ * repeats inside it, and each open group the largest over its atoms. */
+typedef struct weights {
+    long atom;                     /* the last atom's */
+    long group[RE2_MAX_DEPTH + 2]; /* per nesting level */
+} weights;
+
 static bool translate(xlat *x)
 {
     const char *s = x->s;
     int depth = 0;
     bool atom = false;        /* something a quantifier may apply to */
     size_t last_repeat = SIZE_MAX; /* start of the previous quantifier */
+    weights *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(x->err, x->errcap, "out of memory");
+        return false;
+    }
+    bool ok = false;
+#define ATOM_WEIGHT(v)                                  \
+    do {                                                \
+        w->atom = (v);                                  \
+        if (w->atom > w->group[depth])                  \
+            w->group[depth] = w->atom;                  \
+    } while (0)
     while (x->i < x->n) {
         size_t i = x->i;
         char c = s[i];
         size_t qstart = i;
         if (c == '*' || c == '+' || c == '?' || c == '{') {
             size_t qlen = 1;
+            long counted = -1; /* the count of a {n,m} repeat */
             if (c == '{') {
-                long r = repeat_len(s, x->n, i);
+                long count = 0;
+                long r = repeat_len(s, x->n, i, &count);
                 if (r < 0) {
                     long len = 1;
                     while (s[i + (size_t)len - 1] != '}')
                         len++;
                     go_error(x->err, x->errcap, "invalid repeat count", s + i, (size_t)len);
-                    return false;
+                    goto out;
                 }
                 if (r == 0) { /* a literal brace */
                     puts_(&x->out, "\\{");
                     x->i = i + 1;
                     atom = true;
+                    ATOM_WEIGHT(1);
                     last_repeat = SIZE_MAX;
                     continue;
                 }
                 qlen = (size_t)r;
+                counted = count;
             }
             if (last_repeat != SIZE_MAX) {
                 go_error(x->err, x->errcap, "invalid nested repetition operator", s + last_repeat,
                          i + qlen - last_repeat);
-                return false;
+                goto out;
             }
             if (!atom) {
                 go_error(x->err, x->errcap, "missing argument to repetition operator", s + i, qlen);
-                return false;
+                goto out;
+            }
+            if (counted == 0) {
+                w->atom = 1; /* Go does not look inside x{0} */
+            } else if (counted >= 2) {
+                if (w->atom * counted > RE2_MAX_REPEAT) {
+                    go_error(x->err, x->errcap, "invalid repeat count", s + i, qlen);
+                    goto out;
+                }
+                ATOM_WEIGHT(w->atom * counted);
             }
             put(&x->out, s + i, qlen);
             i += qlen;
@@ -444,23 +479,29 @@ static bool translate(xlat *x)
         case '\\':
             /* Go lets even \b and \A take a quantifier. */
             if (!xlat_escape(x, false))
-                return false;
+                goto out;
             atom = true;
+            ATOM_WEIGHT(1);
             continue;
         case '[':
             if (!xlat_class(x))
-                return false;
+                goto out;
             atom = true;
+            ATOM_WEIGHT(1);
             continue;
         case '(':
             if (++depth > RE2_MAX_DEPTH) {
                 go_error(x->err, x->errcap, "expression nests too deeply", s, x->n);
-                return false;
+                goto out;
             }
+            w->group[depth] = 1;
             if (i + 1 < x->n && s[i + 1] == '?') {
                 depth--;
+                int before = depth;
                 if (!xlat_group(x, &depth))
-                    return false;
+                    goto out;
+                if (depth > before)
+                    w->group[depth] = 1;
             } else {
                 puts_(&x->out, "(");
                 x->i = i + 1;
@@ -470,12 +511,13 @@ static bool translate(xlat *x)
         case ')':
             if (depth == 0) {
                 go_error(x->err, x->errcap, "unexpected )", s, x->n);
-                return false;
+                goto out;
             }
             depth--;
             puts_(&x->out, ")");
             x->i = i + 1;
             atom = true;
+            ATOM_WEIGHT(w->group[depth + 1]);
             continue;
         case '|':
             puts_(&x->out, "|");
@@ -489,15 +531,20 @@ static bool translate(xlat *x)
             put(&x->out, s + i, l);
             x->i = i + l;
             atom = true;
+            ATOM_WEIGHT(1);
             continue;
         }
         }
     }
     if (depth > 0) {
         go_error(x->err, x->errcap, "missing closing )", s, x->n);
-        return false;
+        goto out;
     }
-    return true;
+    ok = true;
+out:
+#undef ATOM_WEIGHT
+    free(w);
+    return ok;
 }
 
 /* ---------------------------------------------------------------- compile / match */
@@ -532,7 +579,8 @@ cel_regex *cel_regex_compile(const char *pattern, size_t n, char *err, size_t er
     pcre2_set_bsr(cctx, PCRE2_BSR_UNICODE);
     pcre2_set_parens_nest_limit(cctx, RE2_MAX_DEPTH + 10);
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)x.out.p, x.out.len,
-                                     PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_NEVER_BACKSLASH_C,
+                                     PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_CIRCUMFLEX |
+                                         PCRE2_NEVER_BACKSLASH_C,
                                      &ec, &eoff, cctx);
     pcre2_compile_context_free(cctx);
     free(x.out.p);

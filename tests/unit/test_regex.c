@@ -58,6 +58,9 @@ static void test_basic_matching(void **state)
     assert_int_equal(M("\\Qa.b\\E", "axb"), 0);
     assert_int_equal(M("\\Qa.b\\E", "a.b"), 1);
     assert_int_equal(M("a{,2}", "a{,2}"), 1); /* not a repeat in RE2: literal */
+    assert_int_equal(M("^(a{10}){100}$", "aa"), 0);   /* 10 x 100 is within Go's limit */
+    assert_int_equal(M("^((a{1000}){0}b)*$", "bb"), 1); /* Go does not look inside {0} */
+    assert_int_equal(M("^(a{2}){2}(b{500}){2}$", "aaaa"), 0);
     assert_int_equal(match("a\\x00b", "a\0b", 3), 1);
 }
 
@@ -66,6 +69,9 @@ static void test_re2_semantics(void **state)
     /* $ is the end of the text only, not before a final newline. */
     assert_int_equal(M("abc$", "abc\n"), 0);
     assert_int_equal(M("(?m)abc$", "abc\n"), 1);
+    /* (?m)^ also matches after a final newline, as in Go. */
+    assert_int_equal(M("(?m)^$", "a\n"), 1);
+    assert_int_equal(M("^$", "a\n"), 0);
     /* . does not match \n unless (?s). */
     assert_int_equal(M("a.b", "a\nb"), 0);
     assert_int_equal(M("(?s)a.b", "a\nb"), 1);
@@ -128,6 +134,9 @@ static void test_rejected_syntax(void **state)
     expect_error("a|*", "error parsing regexp: missing argument to repetition operator: `*`");
     expect_error("a{1001}", "error parsing regexp: invalid repeat count: `{1001}`");
     expect_error("a{3,2}", "error parsing regexp: invalid repeat count: `{3,2}`");
+    expect_error("(a{100}){20}", "error parsing regexp: invalid repeat count: `{20}`");
+    expect_error("((a{10}b){10}){11}", "error parsing regexp: invalid repeat count: `{11}`");
+    expect_error("(x|a{500}){3,}", "error parsing regexp: invalid repeat count: `{3,}`");
     expect_error("(abc", "error parsing regexp: missing closing ): `(abc`");
     expect_error("abc)", "error parsing regexp: unexpected ): `abc)`");
     expect_error("[abc", "error parsing regexp: missing closing ]: `[abc`");
