@@ -533,27 +533,11 @@ static bool underscores_ok(const char *s, size_t n)
     return saw != '_';
 }
 
-/* strconv.ParseFloat(s, 64). Returns 0, -1 syntax, -2 range. */
-static int go_parse_float(const char *s, size_t n, double *out)
+/* Checks s[i..n) against Go's float literal syntax (decimal, or hex with a
+ * p exponent; underscores between digits) and copies it into buf (room for
+ * n + 1 bytes) without the underscores, for strtod. */
+static bool float_syntax(const char *s, size_t n, size_t i, char *buf)
 {
-    size_t i = 0;
-    double sign = 1;
-    if (n > 0 && (s[0] == '+' || s[0] == '-')) {
-        sign = s[0] == '-' ? -1 : 1;
-        i = 1;
-    }
-    if (lower_eq(s + i, n - i, "inf") || lower_eq(s + i, n - i, "infinity")) {
-        *out = sign * INFINITY;
-        return 0;
-    }
-    if (i == 0 && lower_eq(s, n, "nan")) {
-        *out = NAN;
-        return 0;
-    }
-    if (n > 512 || n == i)
-        return n > 512 ? -1 : -1;
-    /* Validate Go's float literal syntax, copying without underscores. */
-    char buf[520];
     size_t o = 0;
     bool underscores = false;
     bool hex = n - i > 2 && s[i] == '0' && (s[i + 1] | 0x20) == 'x';
@@ -583,9 +567,8 @@ static int go_parse_float(const char *s, size_t n, double *out)
         }
     }
     if (mant_digits == 0)
-        return -1;
-    char expc = hex ? 'p' : 'e';
-    if (k < n && (s[k] | 0x20) == expc) {
+        return false;
+    if (k < n && (s[k] | 0x20) == (hex ? 'p' : 'e')) {
         buf[o++] = s[k++];
         if (k < n && (s[k] == '+' || s[k] == '-'))
             buf[o++] = s[k++];
@@ -601,22 +584,54 @@ static int go_parse_float(const char *s, size_t n, double *out)
             }
         }
         if (ed == 0)
-            return -1;
+            return false;
     } else if (hex) {
-        return -1; /* Go requires the p exponent in hex floats */
+        return false; /* Go requires the p exponent in hex floats */
     }
-    if (k != n || (underscores && !underscores_ok(s, n)))
-        return -1;
     buf[o] = '\0';
-    errno = 0;
-    char *end;
-    double d = strtod(buf, &end);
-    if (*end != '\0')
+    return k == n && (!underscores || underscores_ok(s, n));
+}
+
+/* strconv.ParseFloat(s, 64). Returns 0, -1 syntax, -2 range, -3 memory. */
+static int go_parse_float(const char *s, size_t n, double *out)
+{
+    size_t i = 0;
+    double sign = 1;
+    if (n > 0 && (s[0] == '+' || s[0] == '-')) {
+        sign = s[0] == '-' ? -1 : 1;
+        i = 1;
+    }
+    if (lower_eq(s + i, n - i, "inf") || lower_eq(s + i, n - i, "infinity")) {
+        *out = sign * INFINITY;
+        return 0;
+    }
+    if (i == 0 && lower_eq(s, n, "nan")) {
+        *out = NAN;
+        return 0;
+    }
+    if (n == i)
         return -1;
-    if (errno == ERANGE && isinf(d))
-        return -2;
-    *out = d;
-    return 0;
+    char small[128];
+    char *buf = n < sizeof small ? small : malloc(n + 1);
+    if (!buf)
+        return -3;
+    int r = -1;
+    if (float_syntax(s, n, i, buf)) {
+        errno = 0;
+        char *end;
+        double d = strtod(buf, &end);
+        if (*end != '\0') {
+            r = -1;
+        } else if (errno == ERANGE && isinf(d)) {
+            r = -2;
+        } else {
+            *out = d;
+            r = 0;
+        }
+    }
+    if (buf != small)
+        free(buf);
+    return r;
 }
 
 /* ---------------------------------------------------------------- conversions */
@@ -681,6 +696,8 @@ static cel_value string_to_double(cel_call *c, const cel_value *a, size_t n)
     int r = go_parse_float(a[0].u.str, a[0].len, &d);
     if (r == 0)
         return cel_double(d);
+    if (r == -3)
+        return cel_error_new(ARENA(c), CEL_ERR_MEMORY, "out of memory");
     return strconv_error(c, "ParseFloat", &a[0], r == -2 ? "value out of range" : "invalid syntax");
 }
 

@@ -406,11 +406,22 @@ static void test_double_conversions(void **state)
     assert_true(get_double("double('0x1p-2')") == 0.25);
     assert_true(get_double("double('1_000.5')") == 1000.5);
     assert_true(get_double("double('.5')") == 0.5);
+    assert_true(get_double("double('0x.8p1')") == 1.0);
+    assert_true(get_double("double('1e5_0')") == 1e50);
+    /* long inputs are parsed whole, as Go does */
+    char longsrc[1200];
+    int len = snprintf(longsrc, sizeof longsrc, "double('0.");
+    memset(longsrc + len, '0', 1000);
+    snprintf(longsrc + len + 1000, sizeof longsrc - (size_t)len - 1000, "1e1001')");
+    assert_true(get_double(longsrc) == 1.0);
     check_error_x("double(x)", str("1e400"), "strconv.ParseFloat: parsing \"1e400\": value out of range");
     check_error_x("double(x)", str("0x10"), "strconv.ParseFloat: parsing \"0x10\": invalid syntax");
     check_error_x("double(x)", str("nan(1)"), "strconv.ParseFloat: parsing \"nan(1)\": invalid syntax");
     check_error_x("double(x)", str("+nan"), "strconv.ParseFloat: parsing \"+nan\": invalid syntax");
     check_error_x("double(x)", str("1e"), "strconv.ParseFloat: parsing \"1e\": invalid syntax");
+    check_error_x("double(x)", str("1__0"), "strconv.ParseFloat: parsing \"1__0\": invalid syntax");
+    check_error_x("double(x)", str("_1"), "strconv.ParseFloat: parsing \"_1\": invalid syntax");
+    check_error_x("double(x)", str("0x1.8"), "strconv.ParseFloat: parsing \"0x1.8\": invalid syntax");
     check_error_x("double(x)", str(" 1"), "strconv.ParseFloat: parsing \" 1\": invalid syntax");
 }
 
