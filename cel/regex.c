@@ -17,7 +17,7 @@
 /* Backtracking budget per match: enough for ordinary patterns over large
  * inputs, small enough that `^(a+)+$` against forty a's and a ! fails in
  * milliseconds. */
-#define REGEX_MATCH_LIMIT 2000000u
+#define REGEX_MATCH_LIMIT 1000000u
 #define REGEX_DEPTH_LIMIT 20000u
 #define REGEX_HEAP_LIMIT_KIB 32768u
 /* Go's limits on repeat counts and nesting. */

@@ -402,12 +402,20 @@ int cel_time_parse_duration(const char *orig, size_t on, int64_t *out, char *err
 
 void cel_time_shortest_digits(double d, char *digits, int *exp10)
 {
+    /* The fewest significant digits whose correctly rounded form reads back
+     * as d. Reading back only gets easier with more digits, so the count is
+     * found by bisection over 1..17 (17 always suffice for a double). */
     char buf[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec - 1, d);
-        if (strtod(buf, NULL) == d || prec == 17)
-            break;
+    int lo = 1, hi = 17;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(buf, sizeof buf, "%.*e", mid - 1, d);
+        if (strtod(buf, NULL) == d)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
+    snprintf(buf, sizeof buf, "%.*e", lo - 1, d);
     /* buf is "D.DDDDe+XX": collect the digits, drop trailing zeros. */
     size_t o = 0;
     const char *p = buf;
