@@ -550,6 +550,17 @@ static void test_lib_time_getters(void **state)
                        "strconv.Atoi: parsing \"x\": invalid syntax");
     assert_error_value(get_tz(e, "timestamp_to_hours", t, "01:"),
                        "strconv.Atoi: parsing \"\": invalid syntax");
+    assert_error_value(get_tz(e, "timestamp_to_hours", t, "America/New:York"),
+                       "strconv.Atoi: parsing \"America/New\": invalid syntax");
+    assert_error_value(get_tz(e, "timestamp_to_hours", t, "99999999999999999999:00"),
+                       "strconv.Atoi: parsing \"99999999999999999999\": value out of range");
+    /* offsets are not bounded in cel-go; absurd ones shift the year, and
+     * ones that overflow the arithmetic are errors, never wrap-around */
+    assert_int_value(get_tz(e, "timestamp_to_year", t, "+876000:00"), 2109);
+    assert_error_value(get_tz(e, "timestamp_to_hours", t, "9223372036854775807:00"),
+                       "timestamp overflow");
+    assert_error_value(get_tz(e, "timestamp_to_hours", t, "2562047788015215:00"),
+                       "timestamp overflow");
     if (access("/usr/share/zoneinfo/Australia/Sydney", R_OK) == 0) {
         assert_int_value(get_tz(e, "timestamp_to_day_of_month_1_based", t, "Australia/Sydney"), 14);
         assert_int_value(get_tz(e, "timestamp_to_minutes", t, "Asia/Kathmandu"), 16);
