@@ -428,6 +428,34 @@ void cel_time_shortest_digits(double d, char *digits, int *exp10)
     *exp10 = atoi(p + 1) + 1;
 }
 
+/* The exact decimal of ns as seconds, with the fraction's trailing zeros
+ * trimmed; returns its significant digit count. */
+static int exact_seconds(int64_t ns, char *buf)
+{
+    uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    uint64_t whole = a / 1000000000u, frac = a % 1000000000u;
+    int len = snprintf(buf, 40, "%s%llu", ns < 0 ? "-" : "", (unsigned long long)whole);
+    int sig = whole ? len - (ns < 0) : 0;
+    if (frac) {
+        char f[16];
+        snprintf(f, sizeof f, "%09llu", (unsigned long long)frac);
+        int fl = 9;
+        while (f[fl - 1] == '0')
+            fl--;
+        f[fl] = '\0';
+        len += snprintf(buf + len, 40 - (size_t)len, ".%s", f);
+        if (whole) {
+            sig += fl;
+        } else {
+            int lead = 0;
+            while (f[lead] == '0')
+                lead++;
+            sig = fl - lead;
+        }
+    }
+    return sig;
+}
+
 size_t cel_time_format_duration(int64_t ns, char *buf)
 {
     /* As Go's Duration.Seconds(): whole seconds plus the fraction, in double. */
@@ -437,6 +465,17 @@ size_t cel_time_format_duration(int64_t ns, char *buf)
     if (secs == 0) {
         memcpy(buf, "0s", 3);
         return 2;
+    }
+    /* Fast path: with at most 15 significant digits the exact decimal is
+     * the shortest form of its double, provided Go's two roundings landed
+     * on that same double. */
+    char exact[40];
+    if (exact_seconds(ns, exact) <= 15 && strtod(exact, NULL) == secs) {
+        o = strlen(exact);
+        memcpy(buf, exact, o);
+        buf[o++] = 's';
+        buf[o] = '\0';
+        return o;
     }
     if (secs < 0) {
         buf[o++] = '-';
