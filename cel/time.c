@@ -8,6 +8,7 @@
 #include "cel_time.h"
 
 #include <fcntl.h>
+#include <float.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -403,10 +404,20 @@ int cel_time_parse_duration(const char *orig, size_t on, int64_t *out, char *err
 void cel_time_shortest_digits(double d, char *digits, int *exp10)
 {
     /* The fewest significant digits whose correctly rounded form reads back
-     * as d. Reading back only gets easier with more digits, so the count is
-     * found by bisection over 1..17 (17 always suffice for a double). */
+     * as d. For normal doubles, if 15 digits read back then the 15-digit
+     * form with its trailing zeros dropped is the shortest (two different
+     * decimals of at most 15 digits never share a double); otherwise 16 or
+     * 17 are needed. Subnormals search all counts; reading back only gets
+     * easier with more digits, so the search bisects. */
     char buf[40];
     int lo = 1, hi = 17;
+    if (d >= DBL_MIN) {
+        snprintf(buf, sizeof buf, "%.14e", d);
+        if (strtod(buf, NULL) == d)
+            lo = hi = 15;
+        else
+            lo = 16;
+    }
     while (lo < hi) {
         int mid = (lo + hi) / 2;
         snprintf(buf, sizeof buf, "%.*e", mid - 1, d);
@@ -415,7 +426,8 @@ void cel_time_shortest_digits(double d, char *digits, int *exp10)
         else
             lo = mid + 1;
     }
-    snprintf(buf, sizeof buf, "%.*e", lo - 1, d);
+    if (lo != 15 || d < DBL_MIN)
+        snprintf(buf, sizeof buf, "%.*e", lo - 1, d);
     /* buf is "D.DDDDe+XX": collect the digits, drop trailing zeros. */
     size_t o = 0;
     const char *p = buf;
