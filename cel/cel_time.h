@@ -83,6 +83,11 @@ int32_t cel_time_tzif_offset(const cel_tzdata *z, int64_t unix_sec);
 int cel_time_zone_offset(const char *name, size_t n, int64_t unix_sec, int32_t *offset,
                          char *err, size_t errcap);
 
+/* The named zone read for the caller alone (bypassing the cache), for
+ * state a program keeps: free it with cel_time_tzif_free. UTC names give a
+ * zone that is always UTC. NULL with Go's message on error. */
+cel_tzdata *cel_time_zone_load(const char *name, size_t n, char *err, size_t errcap);
+
 /* Shortest decimal digits that read back as d (finite, d > 0): writes the
  * digits (NUL-terminated, at most 17) and the decimal exponent such that
  * d = 0.DIGITS x 10^exp10. */

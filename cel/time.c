@@ -983,19 +983,17 @@ unknown:
     return NULL;
 }
 
-int cel_time_zone_offset(const char *name, size_t n, int64_t sec, int32_t *offset, char *err,
-                         size_t errcap)
+/* Checks a zone name as Go's LoadLocation does: -1 with the message, 0 for
+ * UTC, 1 with the NUL-terminated name in key. */
+static int zone_key(const char *name, size_t n, char *key, char *err, size_t errcap)
 {
     if (n == 0 || (n == 3 && memcmp(name, "UTC", 3) == 0) ||
-        (n == 5 && memcmp(name, "Local", 5) == 0)) {
-        *offset = 0;
+        (n == 5 && memcmp(name, "Local", 5) == 0))
         return 0;
-    }
     if (!name_is_safe(name, n)) {
         set_err(err, errcap, "time: invalid location name");
         return -1;
     }
-    char key[ZONE_NAME_MAX + 1];
     if (n > ZONE_NAME_MAX || memchr(name, '\0', n)) {
         char q[96];
         quote(q, sizeof q, name, n);
@@ -1006,6 +1004,40 @@ int cel_time_zone_offset(const char *name, size_t n, int64_t sec, int32_t *offse
     }
     memcpy(key, name, n);
     key[n] = '\0';
+    return 1;
+}
+
+cel_tzdata *cel_time_zone_load(const char *name, size_t n, char *err, size_t errcap)
+{
+    char key[ZONE_NAME_MAX + 1];
+    int k = zone_key(name, n, key, err, errcap);
+    if (k < 0)
+        return NULL;
+    if (k > 0)
+        return zone_load(key, err, errcap);
+    cel_tzdata *z = calloc(1, sizeof *z);
+    if (z)
+        z->types = calloc(1, sizeof *z->types);
+    if (!z || !z->types) {
+        cel_time_tzif_free(z);
+        set_err(err, errcap, "out of memory");
+        return NULL;
+    }
+    z->ntypes = 1; /* UTC: one type, offset 0, no transitions */
+    return z;
+}
+
+int cel_time_zone_offset(const char *name, size_t n, int64_t sec, int32_t *offset, char *err,
+                         size_t errcap)
+{
+    char key[ZONE_NAME_MAX + 1];
+    int k = zone_key(name, n, key, err, errcap);
+    if (k < 0)
+        return -1;
+    if (k == 0) {
+        *offset = 0;
+        return 0;
+    }
 
     pthread_mutex_lock(&zone_cache.mu);
     for (size_t i = 0; i < zone_cache.n; i++) {

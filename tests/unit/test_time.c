@@ -578,6 +578,42 @@ static void test_lib_time_getters(void **state)
     assert_int_value(call1(e, "duration_to_hours", dur(e, "-5399s")), -1);
 }
 
+/* A literal zone is resolved once by the overload's prepare hook; calls then
+ * use the prepared state and give the same answers. */
+static void test_lib_time_prepared_zone(void **state)
+{
+    std_env *e = *state;
+    const cel_overload *o = find_overload("timestamp_to_day_of_month_1_based_with_tz");
+    assert_non_null(o->prepare);
+    assert_non_null(o->prepared_free);
+    cel_value t = ts(e, "2009-02-13T23:31:30Z");
+    char err[CEL_TIME_ERR_CAP];
+    struct { const char *zone; int64_t date; } cases[] = {
+        {"Australia/Sydney", 14}, {"+11:00", 14}, {"-02:30", 13}, {"UTC", 13}, {"", 13}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].zone[0] == 'A' && access("/usr/share/zoneinfo/Australia/Sydney", R_OK) != 0)
+            continue; /* needs the tzdata package */
+        cel_value args[2] = {cel_null(), str(cases[i].zone)};
+        void *p = o->prepare(args, 2, 2u, err, sizeof err);
+        assert_non_null(p);
+        assert_string_equal(err, "");
+        e->call.prepared = p;
+        assert_int_value(call2(e, o->id, t, str(cases[i].zone)), cases[i].date);
+        e->call.prepared = NULL;
+        o->prepared_free(p);
+    }
+    /* Zones that do not resolve are left to run time (cel-go reports them
+     * there), and non-constant zones are not prepared. */
+    const char *bad[] = {"Mars/Base", "x:00", "../etc", "9223372036854775807:00"};
+    for (size_t i = 0; i < 4; i++) {
+        cel_value args[2] = {cel_null(), str(bad[i])};
+        assert_null(o->prepare(args, 2, 2u, err, sizeof err));
+        assert_string_equal(err, "");
+    }
+    cel_value args[2] = {cel_null(), str("UTC")};
+    assert_null(o->prepare(args, 2, 1u, err, sizeof err));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -597,6 +633,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lib_time_arithmetic, std_setup, std_teardown),
         cmocka_unit_test_setup_teardown(test_lib_time_ordering, std_setup, std_teardown),
         cmocka_unit_test_setup_teardown(test_lib_time_getters, std_setup, std_teardown),
+        cmocka_unit_test_setup_teardown(test_lib_time_prepared_zone, std_setup, std_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
