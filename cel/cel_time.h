@@ -50,7 +50,9 @@ int cel_time_days_in_month(int64_t year, int month);
 int cel_time_parse_rfc3339(const char *s, size_t n, int64_t *sec, int32_t *nsec,
                            char *err, size_t errcap);
 /* time.RFC3339Nano in UTC: trailing zeros of the fraction trimmed. buf must
- * hold 40 bytes; returns the length written (NUL-terminated). */
+ * hold CEL_TIME_RFC3339_CAP bytes; returns the length written
+ * (NUL-terminated). */
+#define CEL_TIME_RFC3339_CAP 48
 size_t cel_time_format_rfc3339(int64_t sec, int32_t nsec, char *buf);
 
 /* time.ParseDuration: "1h2m3.5s", "-1.5h", "300ms", units ns us µs μs ms s

@@ -258,7 +258,8 @@ size_t cel_time_format_rfc3339(int64_t sec, int32_t nsec, char *buf)
 {
     cel_civil c;
     cel_time_civil_from_unix(sec, nsec, &c);
-    int len = snprintf(buf, 40, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)c.year, c.month,
+    /* Any int64 seconds fit: a 13-character year at most. */
+    int len = snprintf(buf, CEL_TIME_RFC3339_CAP, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)c.year, c.month,
                        c.day, c.hour, c.minute, c.second);
     if (nsec > 0) {
         char frac[16];
@@ -266,7 +267,7 @@ size_t cel_time_format_rfc3339(int64_t sec, int32_t nsec, char *buf)
         int fl = 9;
         while (fl > 0 && frac[fl - 1] == '0')
             fl--;
-        len += snprintf(buf + len, 40 - (size_t)len, ".%.*s", fl, frac);
+        len += snprintf(buf + len, CEL_TIME_RFC3339_CAP - (size_t)len, ".%.*s", fl, frac);
     }
     buf[len++] = 'Z';
     buf[len] = '\0';

@@ -97,6 +97,10 @@ static void test_rfc3339_format(void **state)
     assert_string_equal(buf, "9999-12-31T23:59:59.999999999Z");
     cel_time_format_rfc3339(CEL_TIME_MIN_UNIX, 1, buf);
     assert_string_equal(buf, "0001-01-01T00:00:00.000000001Z");
+    /* values from outside the CEL range still format within the buffer */
+    cel_time_format_rfc3339(INT64_MIN / 2, 999999999, buf);
+    assert_true(strlen(buf) < CEL_TIME_RFC3339_CAP);
+    assert_int_equal(buf[strlen(buf) - 1], 'Z');
 }
 
 static void test_civil(void **state)
