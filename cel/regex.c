@@ -60,6 +60,17 @@ static void put(obuf *b, const char *s, size_t n)
 
 static void puts_(obuf *b, const char *s) { put(b, s, strlen(s)); }
 
+/* Inserts text at offset at (for wrapping an atom already written). */
+static void insert(obuf *b, size_t at, const char *s)
+{
+    size_t n = strlen(s), tail = b->len - at;
+    put(b, s, n); /* grows the buffer; the bytes are moved into place below */
+    if (b->oom)
+        return;
+    memmove(b->p + at + n, b->p + at, tail);
+    memcpy(b->p + at, s, n);
+}
+
 /* ---------------------------------------------------------------- errors */
 
 /* Go: "error parsing regexp: <code>: `<expr>`". */
@@ -406,6 +417,10 @@ static bool translate(xlat *x)
     int depth = 0;
     bool atom = false;        /* something a quantifier may apply to */
     size_t last_repeat = SIZE_MAX; /* start of the previous quantifier */
+    /* Go lets an assertion (^ $ \b \B \A \z) take a quantifier; PCRE2
+     * needs it in a group, which is added when a quantifier follows. */
+    bool atom_assert = false;
+    size_t atom_out = 0; /* where the last atom starts in the output */
     weights *w = calloc(1, sizeof *w);
     if (!w) {
         snprintf(x->err, x->errcap, "out of memory");
@@ -436,6 +451,8 @@ static bool translate(xlat *x)
                     goto out;
                 }
                 if (r == 0) { /* a literal brace */
+                    atom_out = x->out.len;
+                    atom_assert = false;
                     puts_(&x->out, "\\{");
                     x->i = i + 1;
                     atom = true;
@@ -454,6 +471,11 @@ static bool translate(xlat *x)
             if (!atom) {
                 go_error(x->err, x->errcap, "missing argument to repetition operator", s + i, qlen);
                 goto out;
+            }
+            if (atom_assert) {
+                insert(&x->out, atom_out, "(?:");
+                puts_(&x->out, ")");
+                atom_assert = false;
             }
             if (counted == 0) {
                 w->atom = 1; /* Go does not look inside x{0} */
@@ -477,13 +499,16 @@ static bool translate(xlat *x)
         last_repeat = SIZE_MAX;
         switch (c) {
         case '\\':
-            /* Go lets even \b and \A take a quantifier. */
+            atom_out = x->out.len;
+            atom_assert = i + 1 < x->n && strchr("bBAz", s[i + 1]) && s[i + 1] != '\0';
             if (!xlat_escape(x, false))
                 goto out;
             atom = true;
             ATOM_WEIGHT(1);
             continue;
         case '[':
+            atom_out = x->out.len;
+            atom_assert = false;
             if (!xlat_class(x))
                 goto out;
             atom = true;
@@ -517,6 +542,7 @@ static bool translate(xlat *x)
             puts_(&x->out, ")");
             x->i = i + 1;
             atom = true;
+            atom_assert = false; /* a group takes quantifiers as it is */
             ATOM_WEIGHT(w->group[depth + 1]);
             continue;
         case '|':
@@ -528,6 +554,8 @@ static bool translate(xlat *x)
             size_t l = utf8_len((unsigned char)c);
             if (i + l > x->n)
                 l = x->n - i;
+            atom_out = x->out.len;
+            atom_assert = c == '^' || c == '$';
             put(&x->out, s + i, l);
             x->i = i + l;
             atom = true;

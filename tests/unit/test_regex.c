@@ -62,6 +62,11 @@ static void test_basic_matching(void **state)
     assert_int_equal(M("^((a{1000}){0}b)*$", "bb"), 1); /* Go does not look inside {0} */
     assert_int_equal(M("^(a{2}){2}(b{500}){2}$", "aaaa"), 0);
     assert_int_equal(match("a\\x00b", "a\0b", 3), 1);
+    /* Go lets assertions take quantifiers (PCRE2 needs them grouped) */
+    assert_int_equal(M("^*a", "ba"), 1);
+    assert_int_equal(M("x$+", "x"), 1);
+    assert_int_equal(M("x$+", "xy"), 0);
+    assert_int_equal(M("a\\b{2}", "a b"), 1);
 }
 
 static void test_re2_semantics(void **state)
