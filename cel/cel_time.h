@@ -50,7 +50,9 @@ int cel_time_days_in_month(int64_t year, int month);
 int cel_time_parse_rfc3339(const char *s, size_t n, int64_t *sec, int32_t *nsec,
                            char *err, size_t errcap);
 /* time.RFC3339Nano in UTC: trailing zeros of the fraction trimmed. buf must
- * hold 40 bytes; returns the length written (NUL-terminated). */
+ * hold CEL_TIME_RFC3339_CAP bytes; returns the length written
+ * (NUL-terminated). */
+#define CEL_TIME_RFC3339_CAP 48
 size_t cel_time_format_rfc3339(int64_t sec, int32_t nsec, char *buf);
 
 /* time.ParseDuration: "1h2m3.5s", "-1.5h", "300ms", units ns us µs μs ms s
@@ -82,6 +84,11 @@ int32_t cel_time_tzif_offset(const cel_tzdata *z, int64_t unix_sec);
 #define CEL_TIME_ZONE_CACHE 64
 int cel_time_zone_offset(const char *name, size_t n, int64_t unix_sec, int32_t *offset,
                          char *err, size_t errcap);
+
+/* The named zone read for the caller alone (bypassing the cache), for
+ * state a program keeps: free it with cel_time_tzif_free. UTC names give a
+ * zone that is always UTC. NULL with Go's message on error. */
+cel_tzdata *cel_time_zone_load(const char *name, size_t n, char *err, size_t errcap);
 
 /* Shortest decimal digits that read back as d (finite, d > 0): writes the
  * digits (NUL-terminated, at most 17) and the decimal exponent such that

@@ -1,6 +1,6 @@
 /*
  * lib_std.c: cel_lib_std, CEL's standard definitions: arithmetic and
- * logical operators, comparisons (exact across int, uint and double),
+ * logical operators, comparisons (across int, uint and double as cel-go),
  * equality and membership, size, indexing, type conversions, and the table
  * of overloads that names them with cel-go's overload ids and signatures
  * (the checker reads the table; the interpreter dispatches through it).
@@ -197,20 +197,26 @@ static cel_value not_strictly_false(cel_call *c, const cel_value *a, size_t n)
 
 /* ---------------------------------------------------------------- comparisons */
 
-/* Exact comparison of an int with a double: -1, 0, 1, or 2 for NaN. */
+/* int against double as cel-go orders them: beyond the int range the
+ * double wins outright; inside it the int is converted to double, so
+ * 2^63-1 and 2^63 compare equal (the conformance suite pins this down).
+ * -1, 0, 1, or CEL_CMP_UNORDERED for NaN. */
+static int cmp_doubles(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return CEL_CMP_UNORDERED;
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 static int cmp_int_double(int64_t i, double d)
 {
     if (isnan(d))
         return CEL_CMP_UNORDERED;
-    if (d >= 9223372036854775808.0)
-        return -1;
     if (d < -9223372036854775808.0)
         return 1;
-    int64_t t = (int64_t)d; /* exact: |d| < 2^63, truncated toward zero */
-    if (i != t)
-        return i < t ? -1 : 1;
-    double frac = d - (double)t;
-    return frac > 0 ? -1 : frac < 0 ? 1 : 0;
+    if (d > 9223372036854775808.0)
+        return -1;
+    return cmp_doubles((double)i, d);
 }
 
 static int cmp_uint_double(uint64_t u, double d)
@@ -219,13 +225,9 @@ static int cmp_uint_double(uint64_t u, double d)
         return CEL_CMP_UNORDERED;
     if (d < 0)
         return 1;
-    if (d >= 18446744073709551616.0)
+    if (d > 18446744073709551616.0)
         return -1;
-    uint64_t t = (uint64_t)d;
-    if (u != t)
-        return u < t ? -1 : 1;
-    double frac = d - (double)t;
-    return frac > 0 ? -1 : 0;
+    return cmp_doubles((double)u, d);
 }
 
 static int cmp_int_uint(int64_t i, uint64_t u)
@@ -278,10 +280,7 @@ static bool std_compare(const cel_value *a, const cel_value *b, int *out)
     case CEL_DOUBLE: {
         int r;
         if (b->kind == CEL_DOUBLE) {
-            if (isnan(a->u.d) || isnan(b->u.d))
-                r = CEL_CMP_UNORDERED;
-            else
-                r = CMP3(a->u.d, b->u.d);
+            r = cmp_doubles(a->u.d, b->u.d);
         } else if (b->kind == CEL_INT) {
             r = cmp_int_double(b->u.i, a->u.d);
             r = r == CEL_CMP_UNORDERED ? r : -r;
@@ -407,21 +406,41 @@ static cel_value index_map(cel_call *c, const cel_value *a, size_t n)
 
 /* ---------------------------------------------------------------- Go number syntax */
 
-/* Go's strconv error: strconv.Func: parsing "s": reason. */
+/* Go's strconv error: strconv.Func: parsing "s": reason, with s quoted as
+ * strconv.Quote does (valid UTF-8 kept, control and invalid bytes escaped);
+ * long inputs are cut so messages stay bounded. */
 static cel_value strconv_error(cel_call *c, const char *fn, const cel_value *s, const char *why)
 {
     size_t n = s->len > 100 ? 100 : s->len;
     char q[512];
     size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         unsigned char ch = (unsigned char)s->u.str[i];
+        static const char esc[] = "abtnvfr"; /* letters of the escapes for 0x07 .. 0x0d */
         if (ch == '"' || ch == '\\') {
             q[o++] = '\\';
             q[o++] = (char)ch;
+            i++;
+        } else if (ch >= 0x07 && ch <= 0x0d) {
+            q[o++] = '\\';
+            q[o++] = esc[ch - 0x07];
+            i++;
         } else if (ch < 0x20 || ch == 0x7f) {
             o += (size_t)snprintf(q + o, sizeof q - o, "\\x%02x", ch);
-        } else {
+            i++;
+        } else if (ch < 0x80) {
             q[o++] = (char)ch;
+            i++;
+        } else {
+            size_t l;
+            uint32_t cp = cel_utf8_decode(s->u.str + i, n - i, &l);
+            if (cp == 0xfffd && l == 1) {
+                o += (size_t)snprintf(q + o, sizeof q - o, "\\x%02x", ch);
+            } else {
+                memcpy(q + o, s->u.str + i, l);
+                o += l;
+            }
+            i += l;
         }
     }
     q[o] = '\0';
@@ -514,27 +533,11 @@ static bool underscores_ok(const char *s, size_t n)
     return saw != '_';
 }
 
-/* strconv.ParseFloat(s, 64). Returns 0, -1 syntax, -2 range. */
-static int go_parse_float(const char *s, size_t n, double *out)
+/* Checks s[i..n) against Go's float literal syntax (decimal, or hex with a
+ * p exponent; underscores between digits) and copies it into buf (room for
+ * n + 1 bytes) without the underscores, for strtod. */
+static bool float_syntax(const char *s, size_t n, size_t i, char *buf)
 {
-    size_t i = 0;
-    double sign = 1;
-    if (n > 0 && (s[0] == '+' || s[0] == '-')) {
-        sign = s[0] == '-' ? -1 : 1;
-        i = 1;
-    }
-    if (lower_eq(s + i, n - i, "inf") || lower_eq(s + i, n - i, "infinity")) {
-        *out = sign * INFINITY;
-        return 0;
-    }
-    if (i == 0 && lower_eq(s, n, "nan")) {
-        *out = NAN;
-        return 0;
-    }
-    if (n > 512 || n == i)
-        return n > 512 ? -1 : -1;
-    /* Validate Go's float literal syntax, copying without underscores. */
-    char buf[520];
     size_t o = 0;
     bool underscores = false;
     bool hex = n - i > 2 && s[i] == '0' && (s[i + 1] | 0x20) == 'x';
@@ -564,9 +567,8 @@ static int go_parse_float(const char *s, size_t n, double *out)
         }
     }
     if (mant_digits == 0)
-        return -1;
-    char expc = hex ? 'p' : 'e';
-    if (k < n && (s[k] | 0x20) == expc) {
+        return false;
+    if (k < n && (s[k] | 0x20) == (hex ? 'p' : 'e')) {
         buf[o++] = s[k++];
         if (k < n && (s[k] == '+' || s[k] == '-'))
             buf[o++] = s[k++];
@@ -582,22 +584,54 @@ static int go_parse_float(const char *s, size_t n, double *out)
             }
         }
         if (ed == 0)
-            return -1;
+            return false;
     } else if (hex) {
-        return -1; /* Go requires the p exponent in hex floats */
+        return false; /* Go requires the p exponent in hex floats */
     }
-    if (k != n || (underscores && !underscores_ok(s, n)))
-        return -1;
     buf[o] = '\0';
-    errno = 0;
-    char *end;
-    double d = strtod(buf, &end);
-    if (*end != '\0')
+    return k == n && (!underscores || underscores_ok(s, n));
+}
+
+/* strconv.ParseFloat(s, 64). Returns 0, -1 syntax, -2 range, -3 memory. */
+static int go_parse_float(const char *s, size_t n, double *out)
+{
+    size_t i = 0;
+    double sign = 1;
+    if (n > 0 && (s[0] == '+' || s[0] == '-')) {
+        sign = s[0] == '-' ? -1 : 1;
+        i = 1;
+    }
+    if (lower_eq(s + i, n - i, "inf") || lower_eq(s + i, n - i, "infinity")) {
+        *out = sign * INFINITY;
+        return 0;
+    }
+    if (i == 0 && lower_eq(s, n, "nan")) {
+        *out = NAN;
+        return 0;
+    }
+    if (n == i)
         return -1;
-    if (errno == ERANGE && isinf(d))
-        return -2;
-    *out = d;
-    return 0;
+    char small[128];
+    char *buf = n < sizeof small ? small : malloc(n + 1);
+    if (!buf)
+        return -3;
+    int r = -1;
+    if (float_syntax(s, n, i, buf)) {
+        errno = 0;
+        char *end;
+        double d = strtod(buf, &end);
+        if (*end != '\0') {
+            r = -1;
+        } else if (errno == ERANGE && isinf(d)) {
+            r = -2;
+        } else {
+            *out = d;
+            r = 0;
+        }
+    }
+    if (buf != small)
+        free(buf);
+    return r;
 }
 
 /* ---------------------------------------------------------------- conversions */
@@ -662,6 +696,8 @@ static cel_value string_to_double(cel_call *c, const cel_value *a, size_t n)
     int r = go_parse_float(a[0].u.str, a[0].len, &d);
     if (r == 0)
         return cel_double(d);
+    if (r == -3)
+        return cel_error_new(ARENA(c), CEL_ERR_MEMORY, "out of memory");
     return strconv_error(c, "ParseFloat", &a[0], r == -2 ? "value out of range" : "invalid syntax");
 }
 

@@ -58,7 +58,7 @@ void cel_std_matches_prepared_free(void *state);
 cel_value cel_std_string_to_bytes(cel_call *c, const cel_value *a, size_t n);
 cel_value cel_std_bytes_to_string(cel_call *c, const cel_value *a, size_t n);
 
-/* Ordering for every orderable pair (numbers across kinds exactly, strings,
+/* Ordering for every orderable pair (numbers across kinds as cel-go, strings,
  * bytes, bools, timestamps, durations); NaN makes every relation false. */
 cel_value cel_std_less(cel_call *c, const cel_value *a, size_t n);
 cel_value cel_std_less_equals(cel_call *c, const cel_value *a, size_t n);

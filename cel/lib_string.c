@@ -238,6 +238,14 @@ cel_value cel_std_ends_with(cel_call *c, const cel_value *a, size_t n)
                     memcmp(a[0].u.str + (a[0].len - a[1].len), a[1].u.str, a[1].len) == 0);
 }
 
+/* Until the planner prepares constant arguments, no call has a prepared
+ * state; the interpreter's definition replaces this one. */
+__attribute__((weak)) const void *cel_call_prepared(const cel_call *c)
+{
+    (void)c;
+    return NULL;
+}
+
 void *cel_std_matches_prepare(const cel_value *args, size_t nargs, unsigned const_mask,
                               char *err, size_t errcap)
 {

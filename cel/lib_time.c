@@ -8,6 +8,7 @@
  * timestamps run from year 1 to year 9999.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib_std.h"
@@ -106,6 +107,17 @@ static cel_value duration_to_string(cel_call *c, const cel_value *a, size_t n)
 
 static cel_value timestamp_to_int(cel_call *c, const cel_value *a, size_t n) { return cel_int(a[0].u.i); }
 
+/* int(duration) and duration(int) count nanoseconds. */
+static cel_value duration_to_int(cel_call *c, const cel_value *a, size_t n)
+{
+    int64_t ns;
+    if (!dur_ns(&a[0], &ns))
+        return dur_overflow(c);
+    return cel_int(ns);
+}
+
+static cel_value int_to_duration(cel_call *c, const cel_value *a, size_t n) { return make_dur(a[0].u.i); }
+
 /* ---------------------------------------------------------------- arithmetic */
 
 /* Go's addTimeDurationChecked: seconds and nanoseconds apart, then the
@@ -182,24 +194,13 @@ static cel_value subtract_duration_duration(cel_call *c, const cel_value *a, siz
 
 /* ---------------------------------------------------------------- getters */
 
-/* The offset named by a zone argument, as cel-go's timeZone(): no colon
- * means an IANA name; otherwise [+-]HH:MM read with strconv.Atoi. */
-static bool zone_offset(cel_call *c, const cel_value *tz, int64_t at, int64_t *offset,
-                        cel_value *error)
+/* A fixed offset "[+-]HH:MM" as cel-go's timeZone() reads it: both parts
+ * with strconv.Atoi, the minutes taking the sign of the text. Returns 0
+ * with seconds east, -1 with Atoi's message, -2 when the arithmetic
+ * overflows. */
+static int fixed_offset(const char *s, size_t n, const char *colon, int64_t *secs, char *msg,
+                        size_t cap)
 {
-    const char *s = tz->u.str;
-    size_t n = tz->len;
-    const char *colon = memchr(s, ':', n);
-    char err[CEL_TIME_ERR_CAP];
-    if (!colon) {
-        int32_t off;
-        if (cel_time_zone_offset(s, n, at, &off, err, sizeof err) != 0) {
-            *error = cel_error_new(ARENA(c), CEL_ERR_GENERAL, "%s", err);
-            return false;
-        }
-        *offset = off;
-        return true;
-    }
     int64_t part[2];
     const char *from[2] = {s, colon + 1};
     size_t len[2] = {(size_t)(colon - s), n - (size_t)(colon - s) - 1};
@@ -227,23 +228,91 @@ static bool zone_offset(cel_call *c, const cel_value *tz, int64_t at, int64_t *o
         if (ok && (range || v > (uint64_t)INT64_MAX))
             range = true;
         if (!ok || range) {
-            *error = cel_error_new(ARENA(c), CEL_ERR_GENERAL, "strconv.Atoi: parsing \"%.*s\": %s",
-                                   (int)(l > 64 ? 64 : l), p, ok ? "value out of range" : "invalid syntax");
-            return false;
+            snprintf(msg, cap, "strconv.Atoi: parsing \"%.*s\": %s", (int)(l > 64 ? 64 : l), p,
+                     ok ? "value out of range" : "invalid syntax");
+            return -1;
         }
         part[k] = neg ? -(int64_t)v : (int64_t)v;
     }
-    /* offset = hr*60 -/+ min (minutes), then seconds; sign from the text. */
-    int64_t minutes, secs;
+    int64_t minutes;
     if (__builtin_mul_overflow(part[0], 60, &minutes) ||
         (s[0] == '-' ? __builtin_sub_overflow(minutes, part[1], &minutes)
                      : __builtin_add_overflow(minutes, part[1], &minutes)) ||
-        __builtin_mul_overflow(minutes, 60, &secs)) {
-        *error = ts_overflow(c);
-        return false;
+        __builtin_mul_overflow(minutes, 60, secs))
+        return -2;
+    return 0;
+}
+
+/* What a literal zone argument resolves to once per program. */
+typedef struct tz_prepared {
+    bool fixed;
+    int64_t offset;   /* fixed */
+    cel_tzdata *zone; /* otherwise; never NULL */
+} tz_prepared;
+
+/* Resolves a constant zone argument when the program is planned. A zone
+ * that does not resolve is left to run time, where cel-go reports it. */
+static void *tz_prepare(const cel_value *args, size_t nargs, unsigned const_mask, char *err,
+                        size_t errcap)
+{
+    if (err && errcap)
+        err[0] = '\0';
+    if (nargs < 2 || !(const_mask & 2u) || args[1].kind != CEL_STRING)
+        return NULL;
+    tz_prepared *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    const char *s = args[1].u.str;
+    size_t n = args[1].len;
+    const char *colon = memchr(s, ':', n);
+    char msg[CEL_TIME_ERR_CAP];
+    if (colon) {
+        p->fixed = true;
+        if (fixed_offset(s, n, colon, &p->offset, msg, sizeof msg) == 0)
+            return p;
+    } else if ((p->zone = cel_time_zone_load(s, n, msg, sizeof msg)) != NULL) {
+        return p;
     }
-    *offset = secs;
-    return true;
+    free(p);
+    return NULL;
+}
+
+static void tz_prepared_free(void *state)
+{
+    tz_prepared *p = state;
+    if (p)
+        cel_time_tzif_free(p->zone);
+    free(p);
+}
+
+/* The offset named by a zone argument, as cel-go's timeZone(): no colon
+ * means an IANA name; otherwise a fixed offset. */
+static bool zone_offset(cel_call *c, const cel_value *tz, int64_t at, int64_t *offset,
+                        cel_value *error)
+{
+    const tz_prepared *p = cel_call_prepared(c);
+    if (p) {
+        *offset = p->fixed ? p->offset : cel_time_tzif_offset(p->zone, at);
+        return true;
+    }
+    const char *s = tz->u.str;
+    size_t n = tz->len;
+    const char *colon = memchr(s, ':', n);
+    char err[CEL_TIME_ERR_CAP];
+    if (!colon) {
+        int32_t off;
+        if (cel_time_zone_offset(s, n, at, &off, err, sizeof err) != 0) {
+            *error = cel_error_new(ARENA(c), CEL_ERR_GENERAL, "%s", err);
+            return false;
+        }
+        *offset = off;
+        return true;
+    }
+    int r = fixed_offset(s, n, colon, offset, err, sizeof err);
+    if (r == 0)
+        return true;
+    *error = r == -1 ? cel_error_new(ARENA(c), CEL_ERR_GENERAL, "%s", err) : ts_overflow(c);
+    return false;
 }
 
 enum getter {
@@ -317,7 +386,10 @@ static cel_value dur_millis(cel_call *c, const cel_value *a, size_t n) { return 
 #define M1(id, name, p0, r, fn) {id, name, true, 1, 0, {p0}, r, fn, NULL, NULL, NULL}
 #define M2(id, name, p0, p1, r, fn) {id, name, true, 2, 0, {p0, p1}, r, fn, NULL, NULL, NULL}
 
-#define TS_GET(id, name, fn) M1(id, name, T_TS, T_INT, fn), M2(id "_with_tz", name, T_TS, T_STR, T_INT, fn)
+/* Getters with a zone prepare a literal zone once per program. */
+#define TS_GET(id, name, fn)                                                                  \
+    M1(id, name, T_TS, T_INT, fn),                                                            \
+    {id "_with_tz", name, true, 2, 0, {T_TS, T_STR}, T_INT, fn, NULL, tz_prepare, tz_prepared_free}
 
 #define ORDER_TIME(op, pre, fn) \
     F2(pre "_timestamp", op, T_TS, T_TS, T_BOOL, fn), F2(pre "_duration", op, T_DUR, T_DUR, T_BOOL, fn)
@@ -328,9 +400,11 @@ static const cel_overload time_overloads[] = {
     F1("timestamp_to_timestamp", "timestamp", T_TS, T_TS, identity, 0),
     F1("string_to_duration", "duration", T_STR, T_DUR, string_to_duration, CEL_FN_VALIDATE_LITERAL),
     F1("duration_to_duration", "duration", T_DUR, T_DUR, identity, 0),
+    F1("int64_to_duration", "duration", T_INT, T_DUR, int_to_duration, 0),
     F1("timestamp_to_string", "string", T_TS, T_STR, timestamp_to_string, 0),
     F1("duration_to_string", "string", T_DUR, T_STR, duration_to_string, 0),
     F1("timestamp_to_int64", "int", T_TS, T_INT, timestamp_to_int, 0),
+    F1("duration_to_int64", "int", T_DUR, T_INT, duration_to_int, 0),
 
     F2("add_timestamp_duration", "_+_", T_TS, T_DUR, T_TS, add_timestamp_duration),
     F2("add_duration_timestamp", "_+_", T_DUR, T_TS, T_TS, add_duration_timestamp),

@@ -17,7 +17,7 @@
 /* Backtracking budget per match: enough for ordinary patterns over large
  * inputs, small enough that `^(a+)+$` against forty a's and a ! fails in
  * milliseconds. */
-#define REGEX_MATCH_LIMIT 2000000u
+#define REGEX_MATCH_LIMIT 1000000u
 #define REGEX_DEPTH_LIMIT 20000u
 #define REGEX_HEAP_LIMIT_KIB 32768u
 /* Go's limits on repeat counts and nesting. */
@@ -59,6 +59,17 @@ static void put(obuf *b, const char *s, size_t n)
 }
 
 static void puts_(obuf *b, const char *s) { put(b, s, strlen(s)); }
+
+/* Inserts text at offset at (for wrapping an atom already written). */
+static void insert(obuf *b, size_t at, const char *s)
+{
+    size_t n = strlen(s), tail = b->len - at;
+    put(b, s, n); /* grows the buffer; the bytes are moved into place below */
+    if (b->oom)
+        return;
+    memmove(b->p + at + n, b->p + at, tail);
+    memcpy(b->p + at, s, n);
+}
 
 /* ---------------------------------------------------------------- errors */
 
@@ -295,8 +306,9 @@ static bool xlat_class(xlat *x)
 }
 
 /* Parses {n}, {n,} or {n,m} at s[i]; returns its length, 0 if the text is
- * not a repeat (then it is a literal brace), or -1 on a bad count. */
-static long repeat_len(const char *s, size_t n, size_t i)
+ * not a repeat (then it is a literal brace), or -1 on a bad count. *count
+ * is the bound Go's size rule uses: m, or n when unbounded. */
+static long repeat_len(const char *s, size_t n, size_t i, long *count)
 {
     size_t k = i + 1;
     long lo = 0, hi = -1;
@@ -324,6 +336,7 @@ static long repeat_len(const char *s, size_t n, size_t i)
         return 0;
     if (lo > RE2_MAX_REPEAT || hi > RE2_MAX_REPEAT || (hi >= 0 && hi < lo))
         return -1;
+    *count = hi >= 0 ? hi : lo;
     return (long)(k + 1 - i);
 }
 
@@ -336,12 +349,18 @@ static bool xlat_group(xlat *x, int *depth)
     if (k < x->n && (s[k] == 'P' || s[k] == '<')) {
         size_t name = k + (s[k] == 'P' ? 1 : 0);
         if (name < x->n && s[name] == '<') {
-            size_t e = name + 1;
-            while (e < x->n && is_word(s[e]))
-                e++;
-            if (e >= x->n || s[e] != '>' || e == name + 1) {
-                size_t show = e < x->n ? e + 1 - i : x->n - i;
-                go_error(x->err, x->errcap, "invalid named capture", s + i, show);
+            /* Go (1.22+) takes everything up to the next '>' as the name. */
+            const char *gt = memchr(s + name, '>', x->n - name);
+            if (!gt) {
+                go_error(x->err, x->errcap, "invalid named capture", s + i, x->n - i);
+                return false;
+            }
+            size_t e = (size_t)(gt - s);
+            bool valid = e > name + 1;
+            for (size_t c = name + 1; c < e; c++)
+                valid = valid && is_word(s[c]);
+            if (!valid) {
+                go_error(x->err, x->errcap, "invalid named capture", s + i, e + 1 - i);
                 return false;
             }
             puts_(&x->out, "(?<");
@@ -384,44 +403,88 @@ static bool xlat_group(xlat *x, int *depth)
     return false;
 }
 
+/* Go refuses nested counted repeats whose counts multiply past 1000
+ * ("(a{100}){20}"): each atom carries the largest product of counted
+ * repeats inside it, and each open group the largest over its atoms. */
+typedef struct weights {
+    long atom;                     /* the last atom's */
+    long group[RE2_MAX_DEPTH + 2]; /* per nesting level */
+} weights;
+
 static bool translate(xlat *x)
 {
     const char *s = x->s;
     int depth = 0;
     bool atom = false;        /* something a quantifier may apply to */
     size_t last_repeat = SIZE_MAX; /* start of the previous quantifier */
+    /* Go lets an assertion (^ $ \b \B \A \z) take a quantifier; PCRE2
+     * needs it in a group, which is added when a quantifier follows. */
+    bool atom_assert = false;
+    size_t atom_out = 0; /* where the last atom starts in the output */
+    weights *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(x->err, x->errcap, "out of memory");
+        return false;
+    }
+    bool ok = false;
+#define ATOM_WEIGHT(v)                                  \
+    do {                                                \
+        w->atom = (v);                                  \
+        if (w->atom > w->group[depth])                  \
+            w->group[depth] = w->atom;                  \
+    } while (0)
     while (x->i < x->n) {
         size_t i = x->i;
         char c = s[i];
         size_t qstart = i;
         if (c == '*' || c == '+' || c == '?' || c == '{') {
             size_t qlen = 1;
+            long counted = -1; /* the count of a {n,m} repeat */
             if (c == '{') {
-                long r = repeat_len(s, x->n, i);
+                long count = 0;
+                long r = repeat_len(s, x->n, i, &count);
                 if (r < 0) {
                     long len = 1;
                     while (s[i + (size_t)len - 1] != '}')
                         len++;
                     go_error(x->err, x->errcap, "invalid repeat count", s + i, (size_t)len);
-                    return false;
+                    goto out;
                 }
                 if (r == 0) { /* a literal brace */
+                    atom_out = x->out.len;
+                    atom_assert = false;
                     puts_(&x->out, "\\{");
                     x->i = i + 1;
                     atom = true;
+                    ATOM_WEIGHT(1);
                     last_repeat = SIZE_MAX;
                     continue;
                 }
                 qlen = (size_t)r;
+                counted = count;
             }
             if (last_repeat != SIZE_MAX) {
                 go_error(x->err, x->errcap, "invalid nested repetition operator", s + last_repeat,
                          i + qlen - last_repeat);
-                return false;
+                goto out;
             }
             if (!atom) {
                 go_error(x->err, x->errcap, "missing argument to repetition operator", s + i, qlen);
-                return false;
+                goto out;
+            }
+            if (atom_assert) {
+                insert(&x->out, atom_out, "(?:");
+                puts_(&x->out, ")");
+                atom_assert = false;
+            }
+            if (counted == 0) {
+                w->atom = 1; /* Go does not look inside x{0} */
+            } else if (counted >= 2) {
+                if (w->atom * counted > RE2_MAX_REPEAT) {
+                    go_error(x->err, x->errcap, "invalid repeat count", s + i, qlen);
+                    goto out;
+                }
+                ATOM_WEIGHT(w->atom * counted);
             }
             put(&x->out, s + i, qlen);
             i += qlen;
@@ -436,25 +499,34 @@ static bool translate(xlat *x)
         last_repeat = SIZE_MAX;
         switch (c) {
         case '\\':
-            /* Go lets even \b and \A take a quantifier. */
+            atom_out = x->out.len;
+            atom_assert = i + 1 < x->n && strchr("bBAz", s[i + 1]) && s[i + 1] != '\0';
             if (!xlat_escape(x, false))
-                return false;
+                goto out;
             atom = true;
+            ATOM_WEIGHT(1);
             continue;
         case '[':
+            atom_out = x->out.len;
+            atom_assert = false;
             if (!xlat_class(x))
-                return false;
+                goto out;
             atom = true;
+            ATOM_WEIGHT(1);
             continue;
         case '(':
             if (++depth > RE2_MAX_DEPTH) {
                 go_error(x->err, x->errcap, "expression nests too deeply", s, x->n);
-                return false;
+                goto out;
             }
+            w->group[depth] = 1;
             if (i + 1 < x->n && s[i + 1] == '?') {
                 depth--;
+                int before = depth;
                 if (!xlat_group(x, &depth))
-                    return false;
+                    goto out;
+                if (depth > before)
+                    w->group[depth] = 1;
             } else {
                 puts_(&x->out, "(");
                 x->i = i + 1;
@@ -464,12 +536,14 @@ static bool translate(xlat *x)
         case ')':
             if (depth == 0) {
                 go_error(x->err, x->errcap, "unexpected )", s, x->n);
-                return false;
+                goto out;
             }
             depth--;
             puts_(&x->out, ")");
             x->i = i + 1;
             atom = true;
+            atom_assert = false; /* a group takes quantifiers as it is */
+            ATOM_WEIGHT(w->group[depth + 1]);
             continue;
         case '|':
             puts_(&x->out, "|");
@@ -480,18 +554,25 @@ static bool translate(xlat *x)
             size_t l = utf8_len((unsigned char)c);
             if (i + l > x->n)
                 l = x->n - i;
+            atom_out = x->out.len;
+            atom_assert = c == '^' || c == '$';
             put(&x->out, s + i, l);
             x->i = i + l;
             atom = true;
+            ATOM_WEIGHT(1);
             continue;
         }
         }
     }
     if (depth > 0) {
         go_error(x->err, x->errcap, "missing closing )", s, x->n);
-        return false;
+        goto out;
     }
-    return true;
+    ok = true;
+out:
+#undef ATOM_WEIGHT
+    free(w);
+    return ok;
 }
 
 /* ---------------------------------------------------------------- compile / match */
@@ -526,7 +607,8 @@ cel_regex *cel_regex_compile(const char *pattern, size_t n, char *err, size_t er
     pcre2_set_bsr(cctx, PCRE2_BSR_UNICODE);
     pcre2_set_parens_nest_limit(cctx, RE2_MAX_DEPTH + 10);
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)x.out.p, x.out.len,
-                                     PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_NEVER_BACKSLASH_C,
+                                     PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_CIRCUMFLEX |
+                                         PCRE2_NEVER_BACKSLASH_C,
                                      &ec, &eoff, cctx);
     pcre2_compile_context_free(cctx);
     free(x.out.p);

@@ -7,9 +7,8 @@
  */
 #include "cel_time.h"
 
-#include <errno.h>
 #include <fcntl.h>
-#include <math.h>
+#include <float.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,8 +32,9 @@ static void set_err(char *err, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Go's quote() for messages: printable ASCII as is, the rest escaped, and
- * cut short so a hostile input cannot make messages unbounded. */
+/* The time package's quote() for messages: printable ASCII (and DEL) as
+ * is, every other byte as \xNN, non-ASCII included; cut short so a hostile
+ * input cannot make messages unbounded. */
 static void quote(char *out, size_t cap, const char *s, size_t n)
 {
     size_t o = 0;
@@ -46,10 +46,8 @@ static void quote(char *out, size_t cap, const char *s, size_t n)
         if (c == '"' || c == '\\') {
             out[o++] = '\\';
             out[o++] = (char)c;
-        } else if (c >= 0x20 && c < 0x7f) {
+        } else if (c >= 0x20 && c < 0x80) {
             out[o++] = (char)c;
-        } else if (c >= 0x80) {
-            out[o++] = (char)c; /* UTF-8 passes through as Go prints it */
         } else {
             o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
         }
@@ -181,7 +179,8 @@ int cel_time_parse_rfc3339(const char *s, size_t n, int64_t *sec, int32_t *nsec,
     if (i >= n || s[i] != 'T')
         return parse_fail(s, n, i, "T", err, errcap);
     i++;
-    if (!fixed_digits(s, n, &i, 2, &hour))
+    /* Go reads the hour ("15") with one or two digits. */
+    if (!fixed_digits(s, n, &i, 2, &hour) && !fixed_digits(s, n, &i, 1, &hour))
         return parse_fail(s, n, i, "15", err, errcap);
     if (hour > 23)
         return range_fail(s, n, "hour", err, errcap);
@@ -231,8 +230,12 @@ int cel_time_parse_rfc3339(const char *s, size_t n, int64_t *sec, int32_t *nsec,
         i++;
         if (!fixed_digits(s, n, &i, 2, &om))
             return parse_fail(s, n, start, "Z07:00", err, errcap);
-        if (oh > 23 || om > 59)
-            return range_fail(s, n, "time zone offset", err, errcap);
+        /* Go's general parser (which RFC3339 falls back to) allows up to
+         * 24:60 here. */
+        if (oh > 24)
+            return range_fail(s, n, "time zone offset hour", err, errcap);
+        if (om > 60)
+            return range_fail(s, n, "time zone offset minute", err, errcap);
         offset = (oh * 3600 + om * 60) * (s[start] == '-' ? -1 : 1);
     }
     if (i != n) {
@@ -255,7 +258,8 @@ size_t cel_time_format_rfc3339(int64_t sec, int32_t nsec, char *buf)
 {
     cel_civil c;
     cel_time_civil_from_unix(sec, nsec, &c);
-    int len = snprintf(buf, 40, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)c.year, c.month,
+    /* Any int64 seconds fit: a 13-character year at most. */
+    int len = snprintf(buf, CEL_TIME_RFC3339_CAP, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)c.year, c.month,
                        c.day, c.hour, c.minute, c.second);
     if (nsec > 0) {
         char frac[16];
@@ -263,7 +267,7 @@ size_t cel_time_format_rfc3339(int64_t sec, int32_t nsec, char *buf)
         int fl = 9;
         while (fl > 0 && frac[fl - 1] == '0')
             fl--;
-        len += snprintf(buf + len, 40 - (size_t)len, ".%.*s", fl, frac);
+        len += snprintf(buf + len, CEL_TIME_RFC3339_CAP - (size_t)len, ".%.*s", fl, frac);
     }
     buf[len++] = 'Z';
     buf[len] = '\0';
@@ -400,12 +404,31 @@ int cel_time_parse_duration(const char *orig, size_t on, int64_t *out, char *err
 
 void cel_time_shortest_digits(double d, char *digits, int *exp10)
 {
+    /* The fewest significant digits whose correctly rounded form reads back
+     * as d. For normal doubles, if 15 digits read back then the 15-digit
+     * form with its trailing zeros dropped is the shortest (two different
+     * decimals of at most 15 digits never share a double); otherwise 16 or
+     * 17 are needed. Subnormals search all counts; reading back only gets
+     * easier with more digits, so the search bisects. */
     char buf[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec - 1, d);
-        if (strtod(buf, NULL) == d || prec == 17)
-            break;
+    int lo = 1, hi = 17;
+    if (d >= DBL_MIN) {
+        snprintf(buf, sizeof buf, "%.14e", d);
+        if (strtod(buf, NULL) == d)
+            lo = hi = 15;
+        else
+            lo = 16;
     }
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(buf, sizeof buf, "%.*e", mid - 1, d);
+        if (strtod(buf, NULL) == d)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (lo != 15 || d < DBL_MIN)
+        snprintf(buf, sizeof buf, "%.*e", lo - 1, d);
     /* buf is "D.DDDDe+XX": collect the digits, drop trailing zeros. */
     size_t o = 0;
     const char *p = buf;
@@ -418,6 +441,34 @@ void cel_time_shortest_digits(double d, char *digits, int *exp10)
     *exp10 = atoi(p + 1) + 1;
 }
 
+/* The exact decimal of ns as seconds, with the fraction's trailing zeros
+ * trimmed; returns its significant digit count. */
+static int exact_seconds(int64_t ns, char *buf)
+{
+    uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    uint64_t whole = a / 1000000000u, frac = a % 1000000000u;
+    int len = snprintf(buf, 40, "%s%llu", ns < 0 ? "-" : "", (unsigned long long)whole);
+    int sig = whole ? len - (ns < 0) : 0;
+    if (frac) {
+        char f[16];
+        snprintf(f, sizeof f, "%09llu", (unsigned long long)frac);
+        int fl = 9;
+        while (f[fl - 1] == '0')
+            fl--;
+        f[fl] = '\0';
+        len += snprintf(buf + len, 40 - (size_t)len, ".%s", f);
+        if (whole) {
+            sig += fl;
+        } else {
+            int lead = 0;
+            while (f[lead] == '0')
+                lead++;
+            sig = fl - lead;
+        }
+    }
+    return sig;
+}
+
 size_t cel_time_format_duration(int64_t ns, char *buf)
 {
     /* As Go's Duration.Seconds(): whole seconds plus the fraction, in double. */
@@ -427,6 +478,17 @@ size_t cel_time_format_duration(int64_t ns, char *buf)
     if (secs == 0) {
         memcpy(buf, "0s", 3);
         return 2;
+    }
+    /* Fast path: with at most 15 significant digits the exact decimal is
+     * the shortest form of its double, provided Go's two roundings landed
+     * on that same double. */
+    char exact[40];
+    if (exact_seconds(ns, exact) <= 15 && strtod(exact, NULL) == secs) {
+        o = strlen(exact);
+        memcpy(buf, exact, o);
+        buf[o++] = 's';
+        buf[o] = '\0';
+        return o;
     }
     if (secs < 0) {
         buf[o++] = '-';
@@ -569,6 +631,10 @@ static bool tz_rule_parse(const char **p, const char *e, tz_rule *r)
     return true;
 }
 
+/* Zone offsets beyond a day are nonsense (POSIX allows 24h, Go 168h):
+ * they are refused like malformed TZif types. */
+static bool offset_sane(int32_t off) { return off >= -26 * 3600 && off <= 26 * 3600; }
+
 static bool posix_parse(const char *s, size_t n, posix_tz *tz)
 {
     const char *e = s + n;
@@ -577,6 +643,8 @@ static bool posix_parse(const char *s, size_t n, posix_tz *tz)
     if (!tz_name(&s, e) || !tz_hms(&s, e, &off))
         return false;
     tz->std_off = -off; /* POSIX offsets count west */
+    if (!offset_sane(tz->std_off))
+        return false;
     tz->present = true;
     if (s == e)
         return true;
@@ -589,6 +657,8 @@ static bool posix_parse(const char *s, size_t n, posix_tz *tz)
             return false;
         tz->dst_off = -off;
     }
+    if (!offset_sane(tz->dst_off))
+        return false;
     if (s == e) {
         /* Go's default rule when none is given (US rules since 2007). */
         tz->start = (tz_rule){RULE_MWD, 0, 2, 3, 7200};
@@ -787,8 +857,9 @@ cel_tzdata *cel_time_tzif_parse(const unsigned char *p, size_t n, char *err, siz
         z->types[i].utoff = off;
         z->types[i].isdst = q[4] != 0;
     }
-    if (footer && footer_len > 0)
-        posix_parse((const char *)footer, footer_len, &z->footer);
+    /* A footer we cannot read is ignored, as if absent. */
+    if (footer && footer_len > 0 && !posix_parse((const char *)footer, footer_len, &z->footer))
+        memset(&z->footer, 0, sizeof z->footer);
     return z;
 }
 
@@ -878,9 +949,9 @@ static cel_tzdata *zone_load(const char *name, char *err, size_t errcap)
     char path[4096];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
         goto unknown;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0 && errno == ELOOP) /* zoneinfo uses symlinks between its own files */
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Symlinks are followed: zoneinfo links its aliases that way, and the
+     * name itself can neither be absolute nor climb with "..". */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         goto unknown;
     struct stat st;
@@ -913,19 +984,17 @@ unknown:
     return NULL;
 }
 
-int cel_time_zone_offset(const char *name, size_t n, int64_t sec, int32_t *offset, char *err,
-                         size_t errcap)
+/* Checks a zone name as Go's LoadLocation does: -1 with the message, 0 for
+ * UTC, 1 with the NUL-terminated name in key. */
+static int zone_key(const char *name, size_t n, char *key, char *err, size_t errcap)
 {
     if (n == 0 || (n == 3 && memcmp(name, "UTC", 3) == 0) ||
-        (n == 5 && memcmp(name, "Local", 5) == 0)) {
-        *offset = 0;
+        (n == 5 && memcmp(name, "Local", 5) == 0))
         return 0;
-    }
     if (!name_is_safe(name, n)) {
         set_err(err, errcap, "time: invalid location name");
         return -1;
     }
-    char key[ZONE_NAME_MAX + 1];
     if (n > ZONE_NAME_MAX || memchr(name, '\0', n)) {
         char q[96];
         quote(q, sizeof q, name, n);
@@ -936,6 +1005,40 @@ int cel_time_zone_offset(const char *name, size_t n, int64_t sec, int32_t *offse
     }
     memcpy(key, name, n);
     key[n] = '\0';
+    return 1;
+}
+
+cel_tzdata *cel_time_zone_load(const char *name, size_t n, char *err, size_t errcap)
+{
+    char key[ZONE_NAME_MAX + 1];
+    int k = zone_key(name, n, key, err, errcap);
+    if (k < 0)
+        return NULL;
+    if (k > 0)
+        return zone_load(key, err, errcap);
+    cel_tzdata *z = calloc(1, sizeof *z);
+    if (z)
+        z->types = calloc(1, sizeof *z->types);
+    if (!z || !z->types) {
+        cel_time_tzif_free(z);
+        set_err(err, errcap, "out of memory");
+        return NULL;
+    }
+    z->ntypes = 1; /* UTC: one type, offset 0, no transitions */
+    return z;
+}
+
+int cel_time_zone_offset(const char *name, size_t n, int64_t sec, int32_t *offset, char *err,
+                         size_t errcap)
+{
+    char key[ZONE_NAME_MAX + 1];
+    int k = zone_key(name, n, key, err, errcap);
+    if (k < 0)
+        return -1;
+    if (k == 0) {
+        *offset = 0;
+        return 0;
+    }
 
     pthread_mutex_lock(&zone_cache.mu);
     for (size_t i = 0; i < zone_cache.n; i++) {

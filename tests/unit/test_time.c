@@ -4,6 +4,9 @@
  * and out of DST, far-future dates, hostile files), and cel_lib_time's
  * overloads with their range errors.
  */
+#include <dirent.h>
+#include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "std_support.h"
@@ -43,6 +46,9 @@ static void test_rfc3339_parse(void **state)
     expect_ts("9999-12-31T23:59:59.999999999Z", CEL_TIME_MAX_UNIX, 999999999);
     expect_ts("2000-02-29T00:00:00Z", 951782400, 0);
     expect_ts("1969-12-31T23:59:59Z", -1, 0);
+    expect_ts("2009-02-13T3:31:30Z", 1234495890, 0); /* Go reads a one-digit hour */
+    expect_ts("2009-02-13T23:31:30+24:00", 1234567890 - 86400, 0);
+    expect_ts("2009-02-13T23:31:30-00:60", 1234567890 + 3600, 0);
 
     expect_ts_error("2009-02-13", "parsing time \"2009-02-13\" as \"2006-01-02T15:04:05Z07:00\": "
                                   "cannot parse \"\" as \"T\"");
@@ -63,6 +69,13 @@ static void test_rfc3339_parse(void **state)
     expect_ts_error("2009-02-13T23:31:30+1:00", "parsing time \"2009-02-13T23:31:30+1:00\" as "
                                                 "\"2006-01-02T15:04:05Z07:00\": cannot parse "
                                                 "\"+1:00\" as \"Z07:00\"");
+    expect_ts_error("2009-02-13T23:31:30+25:00",
+                    "parsing time \"2009-02-13T23:31:30+25:00\": time zone offset hour out of range");
+    expect_ts_error("2009-02-13T23:31:30+01:61",
+                    "parsing time \"2009-02-13T23:31:30+01:61\": time zone offset minute out of range");
+    expect_ts_error("2009-02-13T23:31:30\xc3\xa9", "parsing time \"2009-02-13T23:31:30\\xc3\\xa9\" as "
+                                                 "\"2006-01-02T15:04:05Z07:00\": cannot parse "
+                                                 "\"\\xc3\\xa9\" as \"Z07:00\"");
     expect_ts_error("", "parsing time \"\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\" as \"2006\"");
     /* A NUL inside is quoted, not cut. */
     int64_t gs;
@@ -84,6 +97,10 @@ static void test_rfc3339_format(void **state)
     assert_string_equal(buf, "9999-12-31T23:59:59.999999999Z");
     cel_time_format_rfc3339(CEL_TIME_MIN_UNIX, 1, buf);
     assert_string_equal(buf, "0001-01-01T00:00:00.000000001Z");
+    /* values from outside the CEL range still format within the buffer */
+    cel_time_format_rfc3339(INT64_MIN / 2, 999999999, buf);
+    assert_true(strlen(buf) < CEL_TIME_RFC3339_CAP);
+    assert_int_equal(buf[strlen(buf) - 1], 'Z');
 }
 
 static void test_civil(void **state)
@@ -226,6 +243,69 @@ static void test_zone_offsets(void **state)
     assert_int_equal(zone("Etc/GMT+5", 0), -18000);
 }
 
+/* Many threads resolving zones at once share the cache safely and agree. */
+static void *zone_worker(void *arg)
+{
+    static const char *const names[] = {"Australia/Sydney", "US/Central", "Asia/Kathmandu",
+                                        "America/St_Johns", "Europe/Dublin", "Pacific/Chatham"};
+    static const int32_t want[] = {39600, -21600, 20700, -12600, 0, 49500};
+    long bad = 0;
+    for (int i = 0; i < 300; i++) {
+        size_t k = (size_t)(i + (intptr_t)arg) % 6;
+        int32_t off;
+        char err[CEL_TIME_ERR_CAP];
+        if (cel_time_zone_offset(names[k], strlen(names[k]), 5680281600LL, &off, err, sizeof err) != 0 ||
+            off != want[k])
+            bad++;
+    }
+    return (void *)bad;
+}
+
+static void test_zone_cache_threads(void **state)
+{
+    if (access("/usr/share/zoneinfo/Australia/Sydney", R_OK) != 0)
+        skip(); /* needs the tzdata package */
+    pthread_t t[6];
+    for (intptr_t i = 0; i < 6; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, zone_worker, (void *)i), 0);
+    for (int i = 0; i < 6; i++) {
+        void *bad;
+        assert_int_equal(pthread_join(t[i], &bad), 0);
+        assert_null(bad);
+    }
+}
+
+/* More zones than the cache holds: the ones beyond it are read per call
+ * and released, with the same answers. */
+static void test_zone_cache_overflow(void **state)
+{
+    DIR *d = opendir("/usr/share/zoneinfo/America");
+    if (!d)
+        skip(); /* needs the tzdata package */
+    int used = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && used < CEL_TIME_ZONE_CACHE + 20) {
+        char name[300];
+        snprintf(name, sizeof name, "America/%s", de->d_name);
+        char path[400];
+        snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
+        struct stat st;
+        if (de->d_name[0] == '.' || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        int32_t a, b;
+        char err[CEL_TIME_ERR_CAP];
+        if (cel_time_zone_offset(name, strlen(name), 1234567890, &a, err, sizeof err) != 0)
+            fail_msg("%s: %s", name, err);
+        assert_int_equal(cel_time_zone_offset(name, strlen(name), 1234567890, &b, err, sizeof err), 0);
+        assert_int_equal(a, b);
+        assert_true(a >= -12 * 3600 && a <= 0);
+        used++;
+    }
+    closedir(d);
+    assert_true(used > CEL_TIME_ZONE_CACHE);
+    assert_int_equal(zone("America/New_York", 5695920000LL), -14400);
+}
+
 static void test_zone_errors(void **state)
 {
     int32_t off;
@@ -345,11 +425,15 @@ static void test_posix_footer_rules(void **state)
     assert_int_equal(cel_time_tzif_offset(z, 951868800 - 3600), 7200);
     cel_time_tzif_free(z);
     /* A malformed footer is ignored: the last transition's type stays. */
-    n = build_tzif(buf, "12345");
-    z = cel_time_tzif_parse(buf, n, err, sizeof err);
-    assert_non_null(z);
-    assert_int_equal(cel_time_tzif_offset(z, 5000), 7200);
-    cel_time_tzif_free(z);
+    const char *bad[] = {"12345", "EST5EDT,garbage", "<+0545-:5>45", "EST5EDT,M3.2.0,M13.1.0", "AB-1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        n = build_tzif(buf, bad[i]);
+        z = cel_time_tzif_parse(buf, n, err, sizeof err);
+        assert_non_null(z);
+        assert_int_equal(cel_time_tzif_offset(z, 5000), 7200);
+        assert_int_equal(cel_time_tzif_offset(z, 5695920000LL), 7200);
+        cel_time_tzif_free(z);
+    }
 }
 
 /* ---------------------------------------------------------------- cel_lib_time */
@@ -386,6 +470,9 @@ static void test_lib_time_conversions(void **state)
     assert_error_value(call1(e, "int64_to_timestamp", cel_int(CEL_TIME_MAX_UNIX + 1)),
                        "timestamp overflow");
     assert_int_value(call1(e, "timestamp_to_int64", call1(e, "int64_to_timestamp", cel_int(-1))), -1);
+    assert_int_value(call1(e, "duration_to_int64", dur(e, "-1.5s")), -1500000000);
+    assert_string_value(call1(e, "duration_to_string", call1(e, "int64_to_duration", cel_int(INT64_MIN))),
+                        "-9223372036.854776s");
     assert_error_value(call1(e, "string_to_duration", str("320000000000s")),
                        "time: invalid duration \"320000000000s\"");
 }
@@ -467,6 +554,17 @@ static void test_lib_time_getters(void **state)
                        "strconv.Atoi: parsing \"x\": invalid syntax");
     assert_error_value(get_tz(e, "timestamp_to_hours", t, "01:"),
                        "strconv.Atoi: parsing \"\": invalid syntax");
+    assert_error_value(get_tz(e, "timestamp_to_hours", t, "America/New:York"),
+                       "strconv.Atoi: parsing \"America/New\": invalid syntax");
+    assert_error_value(get_tz(e, "timestamp_to_hours", t, "99999999999999999999:00"),
+                       "strconv.Atoi: parsing \"99999999999999999999\": value out of range");
+    /* offsets are not bounded in cel-go; absurd ones shift the year, and
+     * ones that overflow the arithmetic are errors, never wrap-around */
+    assert_int_value(get_tz(e, "timestamp_to_year", t, "+876000:00"), 2109);
+    assert_error_value(get_tz(e, "timestamp_to_hours", t, "9223372036854775807:00"),
+                       "timestamp overflow");
+    assert_error_value(get_tz(e, "timestamp_to_hours", t, "2562047788015215:00"),
+                       "timestamp overflow");
     if (access("/usr/share/zoneinfo/Australia/Sydney", R_OK) == 0) {
         assert_int_value(get_tz(e, "timestamp_to_day_of_month_1_based", t, "Australia/Sydney"), 14);
         assert_int_value(get_tz(e, "timestamp_to_minutes", t, "Asia/Kathmandu"), 16);
@@ -484,6 +582,42 @@ static void test_lib_time_getters(void **state)
     assert_int_value(call1(e, "duration_to_hours", dur(e, "-5399s")), -1);
 }
 
+/* A literal zone is resolved once by the overload's prepare hook; calls then
+ * use the prepared state and give the same answers. */
+static void test_lib_time_prepared_zone(void **state)
+{
+    std_env *e = *state;
+    const cel_overload *o = find_overload("timestamp_to_day_of_month_1_based_with_tz");
+    assert_non_null(o->prepare);
+    assert_non_null(o->prepared_free);
+    cel_value t = ts(e, "2009-02-13T23:31:30Z");
+    char err[CEL_TIME_ERR_CAP];
+    struct { const char *zone; int64_t date; } cases[] = {
+        {"Australia/Sydney", 14}, {"+11:00", 14}, {"-02:30", 13}, {"UTC", 13}, {"", 13}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].zone[0] == 'A' && access("/usr/share/zoneinfo/Australia/Sydney", R_OK) != 0)
+            continue; /* needs the tzdata package */
+        cel_value args[2] = {cel_null(), str(cases[i].zone)};
+        void *p = o->prepare(args, 2, 2u, err, sizeof err);
+        assert_non_null(p);
+        assert_string_equal(err, "");
+        e->call.prepared = p;
+        assert_int_value(call2(e, o->id, t, str(cases[i].zone)), cases[i].date);
+        e->call.prepared = NULL;
+        o->prepared_free(p);
+    }
+    /* Zones that do not resolve are left to run time (cel-go reports them
+     * there), and non-constant zones are not prepared. */
+    const char *bad[] = {"Mars/Base", "x:00", "../etc", "9223372036854775807:00"};
+    for (size_t i = 0; i < 4; i++) {
+        cel_value args[2] = {cel_null(), str(bad[i])};
+        assert_null(o->prepare(args, 2, 2u, err, sizeof err));
+        assert_string_equal(err, "");
+    }
+    cel_value args[2] = {cel_null(), str("UTC")};
+    assert_null(o->prepare(args, 2, 1u, err, sizeof err));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -493,6 +627,8 @@ int main(void)
         cmocka_unit_test(test_duration_parse),
         cmocka_unit_test(test_duration_format),
         cmocka_unit_test(test_zone_offsets),
+        cmocka_unit_test(test_zone_cache_threads),
+        cmocka_unit_test(test_zone_cache_overflow),
         cmocka_unit_test(test_zone_errors),
         cmocka_unit_test(test_tzdir_override),
         cmocka_unit_test(test_tzif_parser),
@@ -501,6 +637,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lib_time_arithmetic, std_setup, std_teardown),
         cmocka_unit_test_setup_teardown(test_lib_time_ordering, std_setup, std_teardown),
         cmocka_unit_test_setup_teardown(test_lib_time_getters, std_setup, std_teardown),
+        cmocka_unit_test_setup_teardown(test_lib_time_prepared_zone, std_setup, std_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
