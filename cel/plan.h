@@ -86,6 +86,13 @@ struct cel_program {
     char *src;
     size_t src_len;
     uint32_t nlocals; /* comprehension variable slots */
+    cel_arena *types; /* the checker's types, or NULL */
 };
+
+/* Plans a tree built elsewhere (tests, tools) into a program, without
+ * parsing or checking; src is kept as the program's text. */
+struct cel_ast;
+cel_program *cel_plan_tree(const cel_env *env, const struct cel_ast *root, const char *src,
+                           size_t len, cel_diag *diag);
 
 #endif

@@ -808,6 +808,43 @@ static void diag_text(cel_diag *d, char *text)
     }
 }
 
+/* Plans a parsed (and checked) tree into a new program. */
+static cel_program *plan_program(const cel_env *env, const cel_ast *root, const cel_source *srcinfo,
+                                 const char *src, size_t len, cel_diag *diag)
+{
+    cel_program *prog = calloc(1, sizeof *prog);
+    if (prog)
+        prog->arena = cel_arena_new(0);
+    if (prog)
+        prog->src = malloc(len + 1);
+    planner *p = calloc(1, sizeof *p);
+    if (!prog || !prog->arena || !prog->src || !p) {
+        diag_issue(diag, NULL, 0, "out of memory");
+        cel_program_free(prog);
+        free(p);
+        return NULL;
+    }
+    if (len)
+        memcpy(prog->src, src, len);
+    prog->src[len] = '\0';
+    prog->src_len = len;
+    prog->type = &cel_t_dyn;
+    p->env = env;
+    p->container = cel_env_options_of(env)->container;
+    p->arena = prog->arena;
+    prog->root = plan_expr(p, root);
+    if (!prog->root) {
+        diag_issue(diag, srcinfo, p->err_offset, p->err ? p->err : "out of memory");
+        cel_program_free(prog);
+        prog = NULL;
+    } else {
+        prog->nlocals = (uint32_t)p->maxlocals;
+    }
+    free(p->err);
+    free(p);
+    return prog;
+}
+
 cel_program *cel_compile(const cel_env *env, const char *src, size_t len, cel_diag *diag)
 {
     if (diag)
@@ -838,59 +875,36 @@ cel_program *cel_compile(const cel_env *env, const char *src, size_t len, cel_di
         cel_parsed_free(&parsed);
         return NULL;
     }
-    cel_program *prog = calloc(1, sizeof *prog);
-    if (prog)
-        prog->arena = cel_arena_new(0);
-    if (prog)
-        prog->src = malloc(len + 1);
-    if (!prog || !prog->arena || !prog->src) {
-        diag_issue(diag, NULL, 0, "out of memory");
-        cel_parsed_free(&parsed);
-        cel_program_free(prog);
-        return NULL;
-    }
-    if (len)
-        memcpy(prog->src, src, len);
-    prog->src[len] = '\0';
-    prog->src_len = len;
-    prog->type = &cel_t_dyn;
+    char *issues = NULL;
+    const cel_type *t = &cel_t_dyn;
+    cel_arena *types = NULL;
     if (!eo->disable_check) {
-        char *issues = NULL;
-        const cel_type *t = NULL;
-        if (cel_check(env, &parsed, prog->arena, &t, &issues) != 0) {
+        types = cel_arena_new(0);
+        if (!types || cel_check(env, &parsed, types, &t, &issues) != 0) {
             diag_text(diag, issues ? issues : dup_str("ERROR: <input>:1:1: type check failed"));
+            cel_arena_free(types);
             cel_parsed_free(&parsed);
-            cel_program_free(prog);
             return NULL;
         }
         free(issues);
-        if (t)
-            prog->type = t;
     }
-    planner *p = calloc(1, sizeof *p);
-    if (!p) {
-        diag_issue(diag, NULL, 0, "out of memory");
-        cel_parsed_free(&parsed);
-        cel_program_free(prog);
-        return NULL;
+    cel_program *prog = plan_program(env, parsed.root, &parsed.src, src, len, diag);
+    if (prog && types) {
+        prog->types = types;
+        prog->type = t ? t : &cel_t_dyn;
+        types = NULL;
     }
-    p->env = env;
-    p->container = eo->container;
-    p->arena = prog->arena;
-    prog->root = plan_expr(p, parsed.root);
-    if (!prog->root) {
-        diag_issue(diag, &parsed.src, p->err_offset, p->err ? p->err : "out of memory");
-        free(p->err);
-        free(p);
-        cel_parsed_free(&parsed);
-        cel_program_free(prog);
-        return NULL;
-    }
-    prog->nlocals = (uint32_t)p->maxlocals;
-    free(p->err);
-    free(p);
+    cel_arena_free(types);
     cel_parsed_free(&parsed);
     return prog;
+}
+
+cel_program *cel_plan_tree(const cel_env *env, const cel_ast *root, const char *src, size_t len,
+                           cel_diag *diag)
+{
+    if (diag)
+        memset(diag, 0, sizeof *diag);
+    return plan_program(env, root, NULL, src, len, diag);
 }
 
 void cel_program_free(cel_program *p)
@@ -898,6 +912,7 @@ void cel_program_free(cel_program *p)
     if (!p)
         return;
     cel_arena_free(p->arena);
+    cel_arena_free(p->types);
     free(p->src);
     free(p);
 }
