@@ -10,6 +10,7 @@
  * the whole evaluation and cannot be absorbed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cel/plan.h"
@@ -42,9 +43,11 @@ typedef struct eval_state {
 
 struct cel_call {
     eval_state *st;
+    const void *prepared;
 };
 
 cel_arena *cel_call_arena(const cel_call *c) { return c->st->arena; }
+const void *cel_call_prepared(const cel_call *c) { return c->prepared; }
 void *cel_call_host(const cel_call *c) { return c->st->host; }
 
 static cel_value eval(const cel_plan *n, eval_state *st);
@@ -414,7 +417,7 @@ static cel_value eval_call(const cel_plan *n, eval_state *st)
             continue;
         if (!charge(st, o->cost ? o->cost(args, n->nargs) : 1))
             return st->halt;
-        cel_call call = {st};
+        cel_call call = {st, n->prep ? n->prep[i] : NULL};
         cel_value r = o->fn(&call, args, n->nargs);
         if (st->halted)
             return st->halt;
@@ -674,6 +677,57 @@ static cel_value eval(const cel_plan *n, eval_state *st)
     default: return cel_error_new(st->arena, CEL_ERR_GENERAL, "internal error: bad plan node");
     }
 }
+
+/* ---------------------------------------------------------------- macro helpers */
+
+/* cel.@mapInsert(m, k, v) and cel.@mapInsert(m, m2): the helpers of the
+ * transformMap family of macros. A key already present is an error. */
+static cel_value map_insert(cel_call *c, const cel_value *args, size_t nargs)
+{
+    cel_arena *a = c->st->arena;
+    const cel_map *m = args[0].u.map;
+    size_t extra = nargs == 3 ? 1 : args[1].u.map->len;
+    size_t n = m->len + extra;
+    cel_value *keys = cel_arena_alloc(a, (n + 1) * sizeof *keys);
+    cel_value *vals = cel_arena_alloc(a, (n + 1) * sizeof *vals);
+    if (!keys || !vals)
+        return check_memory(c->st, cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory"));
+    for (size_t i = 0; i < m->len; i++)
+        cel_map_entry(m, i, &keys[i], &vals[i], a);
+    for (size_t i = 0; i < extra; i++) {
+        cel_value k, v, old;
+        if (nargs == 3) {
+            k = args[1];
+            v = args[2];
+        } else {
+            cel_map_entry(args[1].u.map, i, &k, &v, a);
+        }
+        if (cel_map_find(m, &k, &old, a)) {
+            char *text = cel_value_to_cel_literal(&k, a);
+            cel_value e = cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %s already exists",
+                                        text ? text : "?");
+            free(text);
+            return e;
+        }
+        keys[m->len + i] = k;
+        vals[m->len + i] = v;
+    }
+    return check_memory(c->st, cel_map_new(a, keys, vals, n));
+}
+
+static const cel_type t_map_kv = {.kind = CEL_T_MAP, .name = "map",
+                                  .param = {&cel_t_param_k, &cel_t_param_v}};
+
+static const cel_overload internal_overloads[] = {
+    {.id = "@mapInsert_map_key_value", .name = "cel.@mapInsert", .nargs = 3,
+     .params = {&t_map_kv, &cel_t_param_k, &cel_t_param_v}, .result = &t_map_kv, .fn = map_insert},
+    {.id = "@mapInsert_map_map", .name = "cel.@mapInsert", .nargs = 2,
+     .params = {&t_map_kv, &t_map_kv}, .result = &t_map_kv, .fn = map_insert},
+};
+
+const cel_library cel_lib_internal = {"cel.internal", internal_overloads,
+                                      sizeof internal_overloads / sizeof internal_overloads[0],
+                                      NULL, 0};
 
 /* ---------------------------------------------------------------- entry points */
 

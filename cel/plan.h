@@ -60,6 +60,9 @@ struct cel_plan {
     const cel_overload **ovl;
     uint32_t novl;
     uint8_t first[CEL_KIND_COUNT];
+    /* Per candidate: what its prepare function made of the constant
+     * arguments (cel_call_prepared), or NULL; the array itself may be NULL. */
+    void **prep;
     bool nonstrict;       /* some candidate wants error arguments */
     /* CEL_P_EQ / CEL_P_NE / CEL_P_APPEND: the library overload whose cost
      * function prices the operation, or NULL (cost 1). */
@@ -75,6 +78,10 @@ struct cel_plan {
  * time), allocating in a. *cost receives what it cost. */
 cel_value cel_interp_fold(const cel_plan *n, uint32_t nlocals, cel_arena *a, uint64_t *cost);
 
+/* The helpers macro expansions call (cel.@mapInsert); every environment
+ * has them. */
+extern const cel_library cel_lib_internal;
+
 /* Whether overload parameter type t accepts runtime value v. */
 bool cel_interp_accepts(const cel_type *t, const cel_value *v);
 
@@ -87,7 +94,15 @@ struct cel_program {
     size_t src_len;
     uint32_t nlocals; /* comprehension variable slots */
     cel_arena *types; /* the checker's types, or NULL */
+    struct cel_prepared_item *prepared; /* states to release with the program */
 };
+
+/* One prepared state (see cel_prepare_fn) owned by a program. */
+typedef struct cel_prepared_item {
+    void *state;
+    cel_prepared_free_fn free_fn;
+    struct cel_prepared_item *next;
+} cel_prepared_item;
 
 /* Plans a tree built elsewhere (tests, tools) into a program, without
  * parsing or checking; src is kept as the program's text. */

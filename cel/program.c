@@ -18,16 +18,6 @@
 #include "cel/env.h"
 #include "cel/plan.h"
 
-/* The parser lives in another module; until it is linked in, cel_compile
- * reports that it cannot parse. */
-extern int cel_parse(const char *src, size_t len, const cel_parse_opts *opts, cel_parsed *out)
-    __attribute__((weak));
-extern void cel_parsed_free(cel_parsed *p) __attribute__((weak));
-extern int cel_source_format_issue(const cel_source *s, uint32_t offset, const char *msg,
-                                   char **buf, size_t *len) __attribute__((weak));
-extern void cel_source_position(const cel_source *s, uint32_t offset, int *line, int *column)
-    __attribute__((weak));
-
 #define PLAN_MAX_DEPTH 1000
 #define PLAN_MAX_SCOPE 256
 #define PLAN_MAX_CANDIDATES 64
@@ -39,6 +29,7 @@ typedef struct scope_var {
 
 typedef struct planner {
     const cel_env *env;
+    cel_program *prog;
     const char *container;
     cel_arena *arena;
     scope_var scope[PLAN_MAX_SCOPE];
@@ -164,8 +155,8 @@ static cel_plan *lookup_name(planner *p, const cel_ast *e, const char *name, siz
                 cel_plan *node = node_new(p, CEL_P_VAR, e, 0);
                 if (node) {
                     node->slot = v->slot;
-                    node->name = v->name;
                     node->name_len = (uint32_t)strlen(v->name);
+                    node->name = arena_str(p, v->name, node->name_len);
                 }
                 return node;
             }
@@ -213,9 +204,9 @@ static cel_plan *select_node(planner *p, const cel_ast *e, int op, cel_plan *ope
     if (!n)
         return NULL;
     n->args[0] = operand;
-    n->name = e->u.select.field;
     n->name_len = (uint32_t)strlen(e->u.select.field);
-    return n;
+    n->name = arena_str(p, e->u.select.field, n->name_len);
+    return n->name ? n : NULL;
 }
 
 static cel_plan *plan_qualified(planner *p, const cel_ast *e)
@@ -233,7 +224,7 @@ static cel_plan *plan_qualified(planner *p, const cel_ast *e)
         if (!cur)
             return NULL;
         cur->slot = slot;
-        cur->name = base;
+        cur->name = arena_str(p, base, strlen(base));
     } else {
         /* Longest declared prefix wins. */
         size_t total = strlen(base);
@@ -409,6 +400,64 @@ static void cost_overloads(planner *p, cel_plan *n, const char *name, size_t nar
     }
 }
 
+/* Lets each candidate with a prepare function work on the constant
+ * arguments once (compile a regex, parse an address); invalid constants
+ * are compile errors at the call. */
+static bool prepare_call(planner *p, cel_plan *n)
+{
+    unsigned mask = 0;
+    cel_value cargs[CEL_MAX_ARGS];
+    if (n->nargs > CEL_MAX_ARGS || n->nargs > 8 * sizeof mask)
+        return true;
+    for (uint32_t i = 0; i < n->nargs; i++) {
+        cargs[i] = cel_null();
+        if (n->args[i]->op == CEL_P_CONST) {
+            cargs[i] = n->args[i]->val;
+            mask |= 1u << i;
+        }
+    }
+    if (!mask)
+        return true;
+    for (uint32_t k = 0; k < n->novl; k++) {
+        const cel_overload *o = n->ovl[k];
+        if (!o->prepare)
+            continue;
+        bool fits = true;
+        for (uint32_t i = 0; i < n->nargs && fits; i++)
+            fits = !(mask & (1u << i)) || cel_interp_accepts(o->params[i], &cargs[i]);
+        if (!fits)
+            continue;
+        char err[256];
+        err[0] = '\0';
+        void *state = o->prepare(cargs, n->nargs, mask, err, sizeof err);
+        if (!state) {
+            if (err[0]) {
+                plan_error(p, n->offset, err);
+                return false;
+            }
+            continue;
+        }
+        cel_prepared_item *it = cel_arena_alloc(p->arena, sizeof *it);
+        if (!n->prep) {
+            n->prep = cel_arena_alloc(p->arena, n->novl * sizeof *n->prep);
+            if (n->prep)
+                memset(n->prep, 0, n->novl * sizeof *n->prep);
+        }
+        if (!it || !n->prep) {
+            if (o->prepared_free)
+                o->prepared_free(state);
+            plan_error(p, n->offset, "out of memory");
+            return false;
+        }
+        it->state = state;
+        it->free_fn = o->prepared_free;
+        it->next = p->prog->prepared;
+        p->prog->prepared = it;
+        n->prep[k] = state;
+    }
+    return true;
+}
+
 static cel_plan *plan_library_call(planner *p, const cel_ast *e, const char *name,
                                    const cel_ast *target, cel_ast *const *args, size_t nargs)
 {
@@ -416,14 +465,16 @@ static cel_plan *plan_library_call(planner *p, const cel_ast *e, const char *nam
     cel_plan *n = node_new(p, CEL_P_CALL, e, (uint32_t)total);
     if (!n || !plan_args(p, n, target, args, nargs))
         return NULL;
-    n->name = name;
     n->name_len = (uint32_t)strlen(name);
+    n->name = arena_str(p, name, n->name_len);
     n->ovl = candidates(p, name, target != NULL, total, &n->novl);
     if (p->err)
         return NULL;
     if (n->novl > 250)
         n->novl = 250;
     set_dispatch(n);
+    if (!prepare_call(p, n))
+        return NULL;
     if (!n->novl || any_flag(n, CEL_FN_NOFOLD))
         return n;
     return fold(p, n, any_flag(n, CEL_FN_VALIDATE_LITERAL));
@@ -635,7 +686,7 @@ static cel_plan *plan_struct(planner *p, const cel_ast *e)
         if (!n->args[i])
             return NULL;
     }
-    n->name = e->u.strct.type_name;
+    n->name = arena_str(p, e->u.strct.type_name, strlen(e->u.strct.type_name));
     return n;
 }
 
@@ -695,7 +746,21 @@ static cel_plan *plan_expr(planner *p, const cel_ast *e)
     }
     cel_plan *n = NULL;
     switch (e->kind) {
-    case CEL_AST_LITERAL: n = const_node(p, e, e->u.lit, 0); break;
+    case CEL_AST_LITERAL: {
+        /* The tree goes away after compilation: literal text moves into the
+         * program. */
+        cel_value v = e->u.lit;
+        if (v.kind == CEL_STRING || v.kind == CEL_BYTES) {
+            const char *copy = cel_arena_memdup(p->arena, v.u.str, v.len);
+            if (!copy) {
+                plan_error(p, e->offset, "out of memory");
+                break;
+            }
+            v.u.str = copy;
+        }
+        n = const_node(p, e, v, 0);
+        break;
+    }
     case CEL_AST_IDENT: {
         const char *name = e->u.ident.name;
         int slot = name[0] != '.' ? local_lookup(p, name) : -1;
@@ -703,7 +768,7 @@ static cel_plan *plan_expr(planner *p, const cel_ast *e)
             n = node_new(p, CEL_P_LOCAL, e, 0);
             if (n) {
                 n->slot = slot;
-                n->name = name;
+                n->name = arena_str(p, name, strlen(name));
             }
         } else {
             n = plan_qualified(p, e);
@@ -763,9 +828,9 @@ static void diag_issue(cel_diag *d, const cel_source *src, uint32_t offset, cons
     d->message = dup_str(msg);
     d->line = 1;
     d->column = 1;
-    if (src && cel_source_position)
+    if (src)
         cel_source_position(src, offset, &d->line, &d->column);
-    if (src && cel_source_format_issue) {
+    if (src) {
         size_t len = 0;
         char *buf = NULL;
         if (cel_source_format_issue(src, offset, msg, &buf, &len) == 0) {
@@ -830,6 +895,7 @@ static cel_program *plan_program(const cel_env *env, const cel_ast *root, const 
     prog->src_len = len;
     prog->type = &cel_t_dyn;
     p->env = env;
+    p->prog = prog;
     p->container = cel_env_options_of(env)->container;
     p->arena = prog->arena;
     prog->root = plan_expr(p, root);
@@ -849,10 +915,6 @@ cel_program *cel_compile(const cel_env *env, const char *src, size_t len, cel_di
 {
     if (diag)
         memset(diag, 0, sizeof *diag);
-    if (!cel_parse) {
-        diag_issue(diag, NULL, 0, "the CEL parser is not linked into this build");
-        return NULL;
-    }
     const cel_env_options *eo = cel_env_options_of(env);
     cel_parse_opts po = {0};
     po.max_code_points = eo->max_code_points;
@@ -864,11 +926,7 @@ cel_program *cel_compile(const cel_env *env, const char *src, size_t len, cel_di
     memset(&parsed, 0, sizeof parsed);
     if (cel_parse(src, len, &po, &parsed) != 0 || !parsed.root) {
         if (parsed.nissues) {
-            extern char *cel_parsed_format_issues(const cel_parsed *p) __attribute__((weak));
-            if (cel_parsed_format_issues)
-                diag_text(diag, cel_parsed_format_issues(&parsed));
-            else
-                diag_issue(diag, &parsed.src, parsed.issues[0].offset, parsed.issues[0].msg);
+            diag_text(diag, cel_parsed_format_issues(&parsed));
         } else {
             diag_issue(diag, NULL, 0, "parse failed");
         }
@@ -911,6 +969,9 @@ void cel_program_free(cel_program *p)
 {
     if (!p)
         return;
+    for (cel_prepared_item *it = p->prepared; it; it = it->next)
+        if (it->free_fn)
+            it->free_fn(it->state);
     cel_arena_free(p->arena);
     cel_arena_free(p->types);
     free(p->src);
