@@ -31,6 +31,7 @@ typedef struct planner {
     const cel_env *env;
     cel_program *prog;
     const char *container;
+    bool validate_literals;
     cel_arena *arena;
     scope_var scope[PLAN_MAX_SCOPE];
     int nscope;
@@ -431,7 +432,7 @@ static bool prepare_call(planner *p, cel_plan *n)
         err[0] = '\0';
         void *state = o->prepare(cargs, n->nargs, mask, err, sizeof err);
         if (!state) {
-            if (err[0]) {
+            if (err[0] && p->validate_literals) {
                 plan_error(p, n->offset, err);
                 return false;
             }
@@ -477,7 +478,7 @@ static cel_plan *plan_library_call(planner *p, const cel_ast *e, const char *nam
         return NULL;
     if (!n->novl || any_flag(n, CEL_FN_NOFOLD))
         return n;
-    return fold(p, n, any_flag(n, CEL_FN_VALIDATE_LITERAL));
+    return fold(p, n, p->validate_literals && any_flag(n, CEL_FN_VALIDATE_LITERAL));
 }
 
 /* A function name found in the container scopes ("f" in container "a.b"
@@ -897,6 +898,7 @@ static cel_program *plan_program(const cel_env *env, const cel_ast *root, const 
     p->env = env;
     p->prog = prog;
     p->container = cel_env_options_of(env)->container;
+    p->validate_literals = cel_env_options_of(env)->validate_literals;
     p->arena = prog->arena;
     prog->root = plan_expr(p, root);
     if (!prog->root) {

@@ -312,22 +312,22 @@ static int cmp_int_uint(int64_t i, uint64_t u)
     return ucmp3((uint64_t)i, u);
 }
 
-/* Exact comparison of an integer with a double: the double's integral part
- * is compared as an integer (it fits once range is checked), then its
- * fraction breaks the tie. NaN gives CEL_CMP_UNORDERED. */
+/* An integer against a double, as cel-go compares them: out-of-range
+ * doubles order outside the integer range, and otherwise the integer is
+ * converted to double. That conversion rounds beyond 2^53, and the
+ * conformance suite expects exactly that (9223372036854775807 is not less
+ * than 9223372036854775808.0). NaN gives CEL_CMP_UNORDERED. */
+static int cmp_double(double a, double b);
+
 static int cmp_int_double(int64_t i, double d)
 {
     if (d != d)
         return CEL_CMP_UNORDERED;
     if (d < -9223372036854775808.0)
         return 1;
-    if (d >= 9223372036854775808.0)
+    if (d > 9223372036854775807.0) /* the bound itself rounds to 2^63 */
         return -1;
-    double t = trunc(d);
-    int c = cmp3(i, (int64_t)t);
-    if (c)
-        return c;
-    return d > t ? -1 : (d < t ? 1 : 0);
+    return cmp_double((double)i, d);
 }
 
 static int cmp_uint_double(uint64_t u, double d)
@@ -336,13 +336,9 @@ static int cmp_uint_double(uint64_t u, double d)
         return CEL_CMP_UNORDERED;
     if (d < 0)
         return 1;
-    if (d >= 18446744073709551616.0)
+    if (d > 18446744073709551615.0)
         return -1;
-    double t = trunc(d);
-    int c = ucmp3(u, (uint64_t)t);
-    if (c)
-        return c;
-    return d > t ? -1 : 0;
+    return cmp_double((double)u, d);
 }
 
 static int cmp_double(double a, double b)

@@ -68,6 +68,10 @@ typedef struct cel_env_options {
     bool homogeneous_literals;   /* list/map literals must be homogeneous (Kubernetes) */
     bool std_lib;                /* add the standard library (cel_env_new sets it
                                     when options are NULL) */
+    bool validate_literals;      /* CEL_FN_VALIDATE_LITERAL calls and prepare
+                                    functions that fail on literal arguments are
+                                    compile errors (Kubernetes >= 1.29); without
+                                    it they fail at run time, as in cel-go */
 } cel_env_options;
 
 typedef struct cel_env cel_env;

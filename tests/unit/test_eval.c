@@ -179,7 +179,7 @@ static int setup(void **state)
 {
     T = cel_arena_new(0);
     A = cel_arena_new(0);
-    cel_env_options o = {0};
+    cel_env_options o = {.validate_literals = true};
     env = cel_env_new(&o);
     if (!env || cel_env_add_library(env, &test_lib) != 0)
         return -1;

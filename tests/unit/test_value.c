@@ -58,16 +58,20 @@ static void test_numeric_equality(void **state)
     assert_false(eq(cel_int(-1), cel_uint(UINT64_MAX)));
     /* 2^63 is not an int64 but is a uint64 and a double. */
     assert_true(eq(cel_uint(9223372036854775808ull), cel_double(9223372036854775808.0)));
-    assert_false(eq(cel_int(INT64_MAX), cel_double(9223372036854775808.0)));
-    /* INT64_MAX rounds to 2^63 as a double: an exact comparison tells them apart. */
-    assert_false(eq(cel_int(INT64_MAX), cel_double((double)INT64_MAX)));
+    /* cel-go converts the integer to double within the int range, so
+     * INT64_MAX (which rounds to 2^63) equals 2^63 there; the conformance
+     * suite expects it (comparisons/lte_dyn_big_double_int). */
+    assert_true(eq(cel_int(INT64_MAX), cel_double(9223372036854775808.0)));
+    assert_false(eq(cel_int(INT64_MAX), cel_double(9223372036854777856.0))); /* next double */
+    assert_false(eq(cel_int(INT64_MIN), cel_double(-9223372036854777856.0)));
     assert_true(eq(cel_int(INT64_MIN), cel_double(-9223372036854775808.0)));
     assert_false(eq(cel_double(NAN), cel_double(NAN)));
     assert_false(eq(cel_int(0), cel_double(NAN)));
     assert_true(eq(cel_double(-0.0), cel_double(0.0)));
     assert_true(eq(cel_int(0), cel_double(-0.0)));
     assert_false(eq(cel_int(1), cel_double(1.5)));
-    assert_false(eq(cel_uint(UINT64_MAX), cel_double(18446744073709551616.0)));
+    assert_true(eq(cel_uint(UINT64_MAX), cel_double(18446744073709551616.0)));
+    assert_false(eq(cel_uint(UINT64_MAX), cel_double(18446744073709555712.0)));
 }
 
 static void test_other_equality(void **state)
@@ -120,8 +124,11 @@ static void test_ordering(void **state)
     assert_int_equal(cmp(cel_double(1.5), cel_int(1)), 1);
     assert_int_equal(cmp(cel_int(-2), cel_double(-1.5)), -1);
     assert_int_equal(cmp(cel_int(-1), cel_double(-1.5)), 1);
-    assert_int_equal(cmp(cel_int(INT64_MAX), cel_double(9223372036854775808.0)), -1);
-    assert_int_equal(cmp(cel_uint(9007199254740993ull), cel_double(9007199254740992.0)), 1);
+    assert_int_equal(cmp(cel_int(INT64_MAX), cel_double(9223372036854775808.0)), 0);
+    assert_int_equal(cmp(cel_int(INT64_MAX), cel_double(9223372036854777856.0)), -1);
+    assert_int_equal(cmp(cel_double(-9223372036854777856.0), cel_int(INT64_MIN)), -1);
+    assert_int_equal(cmp(cel_uint(9007199254740993ull), cel_double(9007199254740992.0)), 0);
+    assert_int_equal(cmp(cel_uint(5), cel_double(1e30)), -1);
     assert_int_equal(cmp(cel_uint(5), cel_double(-0.5)), 1);
     assert_int_equal(cmp(cel_double(NAN), cel_int(1)), CEL_CMP_UNORDERED);
     assert_int_equal(cmp(cel_int(1), cel_double(NAN)), CEL_CMP_UNORDERED);
