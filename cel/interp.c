@@ -62,18 +62,25 @@ static void halt_with(eval_state *st, cel_value err)
     }
 }
 
-static bool charge(eval_state *st, uint64_t c)
+static void over_limit(eval_state *st);
+
+static inline bool charge(eval_state *st, uint64_t c)
 {
     st->cost = c > UINT64_MAX - st->cost ? UINT64_MAX : st->cost + c;
-    if (st->cost > st->cost_limit) {
-        halt_with(st, cel_error_new(st->arena, CEL_ERR_COST, COST_LIMIT_MSG));
-        return false;
-    }
-    if (st->cost > st->budget_limit) {
-        halt_with(st, cel_error_new(st->arena, CEL_ERR_BUDGET, BUDGET_MSG));
+    if (__builtin_expect(st->cost > st->cost_limit || st->cost > st->budget_limit, 0)) {
+        over_limit(st);
         return false;
     }
     return true;
+}
+
+static void over_limit(eval_state *st)
+{
+    if (st->cost > st->cost_limit) {
+        halt_with(st, cel_error_new(st->arena, CEL_ERR_COST, COST_LIMIT_MSG));
+        return;
+    }
+    halt_with(st, cel_error_new(st->arena, CEL_ERR_BUDGET, BUDGET_MSG));
 }
 
 bool cel_call_charge(cel_call *c, uint64_t cost) { return charge(c->st, cost); }
@@ -744,7 +751,8 @@ static cel_value run(const cel_plan *root, uint32_t nlocals, const cel_activatio
     size_t old_limit = cel_arena_get_limit(arena);
     size_t mem = opts && opts->memory_limit ? opts->memory_limit : CEL_DEFAULT_EVAL_MEMORY;
     size_t cap = cel_arena_used(arena) + mem;
-    if (old_limit == 0 || cap < old_limit)
+    bool set_limit = old_limit == 0 || cap < old_limit;
+    if (set_limit)
         cel_arena_set_limit(arena, cap);
     cel_value r;
     if (nlocals) {
@@ -761,7 +769,8 @@ static cel_value run(const cel_plan *root, uint32_t nlocals, const cel_activatio
     if (st.halted)
         r = st.halt;
 done:
-    cel_arena_set_limit(arena, old_limit);
+    if (set_limit)
+        cel_arena_set_limit(arena, old_limit);
     if (opts && opts->budget)
         *opts->budget -= st.cost < *opts->budget ? st.cost : *opts->budget;
     if (cost_out)

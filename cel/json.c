@@ -20,20 +20,21 @@
 
 /* ---------------------------------------------------------------- lazy wrappers */
 
-#define JSON_CHILD_CACHE 4
+/* Entries in document order, built on the first positional access. */
+typedef struct json_index {
+    const char **keys;
+    size_t *key_lens;
+    json_t **vals;
+} json_index;
 
 typedef struct json_map {
     cel_map m;
     json_t *obj;
-    /* Entries in document order, filled on the first positional access. */
-    const char **keys;
-    size_t *key_lens;
-    json_t **vals;
-    /* Recently decoded container children, so `o.spec.x + o.spec.y` wraps
-     * spec once. */
-    const json_t *child_json[JSON_CHILD_CACHE];
-    cel_value child_val[JSON_CHILD_CACHE];
-    unsigned next_child;
+    json_index *index;
+    /* The last container child decoded, so `o.spec.x + o.spec.y` wraps
+     * spec once. Only valid in the arena the wrapper was made in. */
+    const json_t *child_json;
+    cel_value child_val;
     cel_arena *arena;
 } json_map;
 
@@ -59,16 +60,12 @@ static cel_value child_value(json_map *jm, const json_t *j, cel_arena *a)
 {
     if (!json_is_object(j) && !json_is_array(j))
         return cel_json_value(j, a);
-    if (jm->arena == a) {
-        for (unsigned i = 0; i < JSON_CHILD_CACHE; i++)
-            if (jm->child_json[i] == j)
-                return jm->child_val[i];
-    }
+    if (jm->child_json == j && jm->arena == a)
+        return jm->child_val;
     cel_value v = cel_json_value(j, a);
     if (jm->arena == a && v.kind != CEL_ERROR) {
-        unsigned slot = jm->next_child++ % JSON_CHILD_CACHE;
-        jm->child_json[slot] = j;
-        jm->child_val[slot] = v;
+        jm->child_json = j;
+        jm->child_val = v;
     }
     return v;
 }
@@ -92,13 +89,14 @@ static bool json_map_find(const cel_map *m, const cel_value *key, cel_value *out
 
 static bool json_map_index(json_map *jm, cel_arena *a)
 {
-    if (jm->keys)
+    if (jm->index)
         return true;
     size_t n = jm->m.len;
+    json_index *ix = cel_arena_alloc(a, sizeof *ix);
     const char **keys = cel_arena_alloc(a, n * sizeof *keys + 1);
     size_t *lens = cel_arena_alloc(a, n * sizeof *lens + 1);
     json_t **vals = cel_arena_alloc(a, n * sizeof *vals + 1);
-    if (!keys || !lens || !vals)
+    if (!ix || !keys || !lens || !vals)
         return false;
     size_t i = 0;
     for (void *it = json_object_iter(jm->obj); it && i < n; it = json_object_iter_next(jm->obj, it)) {
@@ -107,9 +105,10 @@ static bool json_map_index(json_map *jm, cel_arena *a)
         vals[i] = json_object_iter_value(it);
         i++;
     }
-    jm->key_lens = lens;
-    jm->vals = vals;
-    jm->keys = keys;
+    ix->key_lens = lens;
+    ix->vals = vals;
+    ix->keys = keys;
+    jm->index = ix;
     return true;
 }
 
@@ -121,8 +120,8 @@ static void json_map_entry(const cel_map *m, size_t i, cel_value *key, cel_value
         *val = *key;
         return;
     }
-    *key = cel_string_n(jm->keys[i], (uint32_t)jm->key_lens[i]);
-    *val = child_value(jm, jm->vals[i], a);
+    *key = cel_string_n(jm->index->keys[i], (uint32_t)jm->index->key_lens[i]);
+    *val = child_value(jm, jm->index->vals[i], a);
 }
 
 static const cel_map_ops json_map_ops = {json_map_find, json_map_find_str, json_map_entry};
@@ -158,11 +157,12 @@ cel_value cel_json_value(const json_t *j, cel_arena *a)
         json_map *jm = cel_arena_alloc(a, sizeof *jm);
         if (!jm)
             return oom();
-        memset(jm, 0, sizeof *jm);
         jm->m.len = json_object_size(j);
         jm->m.ops = &json_map_ops;
         jm->m.impl = jm;
         jm->obj = (json_t *)j;
+        jm->index = NULL;
+        jm->child_json = NULL;
         jm->arena = a;
         return cel_map_v(&jm->m);
     }

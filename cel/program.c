@@ -758,6 +758,12 @@ static cel_plan *plan_expr(planner *p, const cel_ast *e)
                 break;
             }
             v.u.str = copy;
+            /* The hint lets size() and cost functions skip UTF-8 decoding. */
+            bool ascii = true;
+            for (uint32_t i = 0; i < v.len && ascii; i++)
+                ascii = (unsigned char)copy[i] < 0x80;
+            if (ascii && v.kind == CEL_STRING)
+                v.flags |= CEL_VF_ASCII;
         }
         n = const_node(p, e, v, 0);
         break;
