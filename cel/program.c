@@ -210,6 +210,38 @@ static cel_plan *select_node(planner *p, const cel_ast *e, int op, cel_plan *ope
     return n->name ? n : NULL;
 }
 
+/* "c.b.name, c.name, name" for container "c.b"; just the name at the
+ * root scope (leading dot) or without a container. */
+static const char *candidate_list(planner *p, const char *name, size_t len)
+{
+    bool root = len && name[0] == '.';
+    if (root) {
+        name++;
+        len--;
+    }
+    size_t clen = (!root && p->container) ? strlen(p->container) : 0;
+    size_t cap = (clen + 1 + len + 2) * (clen / 2 + 2) + 1;
+    char *out = cel_arena_alloc(p->arena, cap);
+    if (!out) {
+        plan_error(p, 0, "out of memory");
+        return NULL;
+    }
+    size_t pos = 0;
+    for (;;) {
+        if (pos)
+            pos += (size_t)snprintf(out + pos, cap - pos, ", ");
+        if (clen)
+            pos += (size_t)snprintf(out + pos, cap - pos, "%.*s.", (int)clen, p->container);
+        pos += (size_t)snprintf(out + pos, cap - pos, "%.*s", (int)len, name);
+        if (!clen)
+            return out;
+        while (clen && p->container[clen - 1] != '.')
+            clen--;
+        if (clen)
+            clen--;
+    }
+}
+
 static cel_plan *plan_qualified(planner *p, const cel_ast *e)
 {
     const cel_ast *parts[128];
@@ -252,12 +284,12 @@ static cel_plan *plan_qualified(planner *p, const cel_ast *e)
             used = k;
         }
         if (!cur && !p->err) {
+            /* cel-go names every candidate it tried, innermost container
+             * first: "no such attribute(s): goog.pkg.x, pkg.x". */
             cur = node_new(p, CEL_P_UNRESOLVED, parts[0], 0);
-            if (cur) {
-                cur->name = arena_str(p, full[0] == '.' ? full + 1 : full,
-                                      ends[0] - (full[0] == '.'));
-            }
-            used = 1;
+            if (cur)
+                cur->name = candidate_list(p, full, pos);
+            used = np;
         }
         free(full);
         if (!cur)
