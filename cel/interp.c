@@ -724,12 +724,32 @@ static cel_value map_insert(cel_call *c, const cel_value *args, size_t nargs)
 
 static const cel_type t_map_kv = {.kind = CEL_T_MAP, .name = "map",
                                   .param = {&cel_t_param_k, &cel_t_param_v}};
+static const cel_type t_list_a = {.kind = CEL_T_LIST, .name = "list", .param = {&cel_t_param_a}};
+static const cel_type t_opt_a = {.kind = CEL_T_OPTIONAL, .name = "optional_type",
+                                 .param = {&cel_t_param_a}};
+static const cel_type t_opt_v = {.kind = CEL_T_OPTIONAL, .name = "optional_type",
+                                 .param = {&cel_t_param_v}};
+
+/* _[?_]: the planner evaluates optional indexing itself; this entry
+ * declares it for the checker and serves direct calls. */
+static cel_value opt_index(cel_call *c, const cel_value *args, size_t nargs)
+{
+    bool found;
+    cel_value v = index_value(c->st, &args[0], &args[1], &found);
+    if (found)
+        return make_optional(c->st, &v);
+    return v.u.err->code == CEL_ERR_NO_OVERLOAD ? v : make_optional(c->st, NULL);
+}
 
 static const cel_overload internal_overloads[] = {
     {.id = "@mapInsert_map_key_value", .name = "cel.@mapInsert", .nargs = 3,
      .params = {&t_map_kv, &cel_t_param_k, &cel_t_param_v}, .result = &t_map_kv, .fn = map_insert},
     {.id = "@mapInsert_map_map", .name = "cel.@mapInsert", .nargs = 2,
      .params = {&t_map_kv, &t_map_kv}, .result = &t_map_kv, .fn = map_insert},
+    {.id = "list_optindex_optional_int", .name = "_[?_]", .nargs = 2,
+     .params = {&t_list_a, &cel_t_int}, .result = &t_opt_a, .fn = opt_index},
+    {.id = "map_optindex_optional_value", .name = "_[?_]", .nargs = 2,
+     .params = {&t_map_kv, &cel_t_param_k}, .result = &t_opt_v, .fn = opt_index},
 };
 
 const cel_library cel_lib_internal = {"cel.internal", internal_overloads,
