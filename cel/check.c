@@ -66,6 +66,8 @@ static const struct {
  * cel-go's standard declarations do; a declaration in the environment wins. */
 static const cel_type t_list_dyn_param = {.kind = CEL_T_LIST, .name = "list",
                                           .param = {&cel_t_dyn}};
+static const cel_type t_map_kv = {.kind = CEL_T_MAP, .name = "map",
+                                  .param = {&cel_t_param_k, &cel_t_param_v}};
 static const cel_overload builtin_overloads[] = {
     {.id = "logical_and", .name = "_&&_", .nargs = 2,
      .params = {&cel_t_bool, &cel_t_bool}, .result = &cel_t_bool},
@@ -79,6 +81,11 @@ static const cel_overload builtin_overloads[] = {
      .params = {&cel_t_bool, &cel_t_param_a, &cel_t_param_a}, .result = &cel_t_param_a},
     {.id = "cel_block_list", .name = "cel.@block", .nargs = 2,
      .params = {&t_list_dyn_param, &cel_t_dyn}, .result = &cel_t_dyn},
+    /* the two-variable transformMap macros build their result with it */
+    {.id = "cel_map_insert_key_value", .name = "cel.@mapInsert", .nargs = 3,
+     .params = {&t_map_kv, &cel_t_param_k, &cel_t_param_v}, .result = &t_map_kv},
+    {.id = "cel_map_insert_map", .name = "cel.@mapInsert", .nargs = 2,
+     .params = {&t_map_kv, &t_map_kv}, .result = &t_map_kv},
 };
 
 typedef struct check_issue {
@@ -720,13 +727,18 @@ static const cel_type *lookup_ident(checker *c, const char *name)
     return for_candidates(c, name, try_ident, &hit) ? hit.type : NULL;
 }
 
-static const cel_overload *builtin_function(const char *name, size_t len)
+/* The built-in overloads named name: how many, the first in *first. */
+static size_t builtin_function(const char *name, size_t len, const cel_overload **first)
 {
-    for (size_t i = 0; i < sizeof builtin_overloads / sizeof *builtin_overloads; i++)
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof builtin_overloads / sizeof *builtin_overloads; i++) {
         if (strlen(builtin_overloads[i].name) == len &&
-            memcmp(builtin_overloads[i].name, name, len) == 0)
-            return &builtin_overloads[i];
-    return NULL;
+            memcmp(builtin_overloads[i].name, name, len) == 0) {
+            if (n++ == 0 && first)
+                *first = &builtin_overloads[i];
+        }
+    }
+    return n;
 }
 
 typedef struct fn_hit {
@@ -736,7 +748,7 @@ typedef struct fn_hit {
 static bool try_function(checker *c, const char *name, size_t len, void *ctx)
 {
     fn_hit *hit = ctx;
-    if (!cel_env_has_function(c->env, name) && !builtin_function(name, len))
+    if (!cel_env_has_function(c->env, name) && !builtin_function(name, len, NULL))
         return false;
     hit->name = cel_arena_memdup(c->scratch, name, len);
     if (!hit->name)
@@ -990,10 +1002,14 @@ static void resolve_overload(checker *c, const cel_ast *e, const char *name, boo
         }
         count = cel_env_find_overloads(c->env, name, member, ovs, count);
     }
-    const cel_overload *builtin = NULL;
-    if (count == 0 && !member && (builtin = builtin_function(name, strlen(name))) != NULL) {
-        ovs = &builtin;
-        count = 1;
+    const cel_overload *builtins[4];
+    const cel_overload *first = NULL;
+    size_t nb;
+    if (count == 0 && !member && (nb = builtin_function(name, strlen(name), &first)) > 0) {
+        for (size_t i = 0; i < nb && i < 4; i++)
+            builtins[i] = first + i; /* entries of one name are adjacent */
+        ovs = builtins;
+        count = nb < 4 ? nb : 4;
     }
 
     /* cel-go checks the logical operators argument by argument, as they may
@@ -1008,7 +1024,7 @@ static void resolve_overload(checker *c, const cel_ast *e, const char *name, boo
             }
         }
         set_type(c, e, ok ? &cel_t_bool : &cel_t_error);
-        if (ovs != stack && ovs != &builtin)
+        if (ovs != stack && ovs != builtins)
             free(ovs);
         return;
     }
@@ -1040,7 +1056,7 @@ static void resolve_overload(checker *c, const cel_ast *e, const char *name, boo
         else if (kind_of(c, result) != CEL_T_DYN && !exact(c, r, result, 0))
             result = &cel_t_dyn;
     }
-    if (ovs != stack && ovs != &builtin)
+    if (ovs != stack && ovs != builtins)
         free(ovs);
 
     if (result) {
