@@ -87,17 +87,21 @@ static bool json_map_find(const cel_map *m, const cel_value *key, cel_value *out
     return json_map_find_str(m, key->u.str, key->len, out, a);
 }
 
-static bool json_map_index(json_map *jm, cel_arena *a)
+/* The positional index of a map's entries. It is kept in the wrapper only
+ * when built in the wrapper's own arena: a wrapper read from another
+ * evaluation (another arena, maybe another thread) must not point into
+ * memory that evaluation will release. */
+static const json_index *json_map_index(json_map *jm, cel_arena *a)
 {
     if (jm->index)
-        return true;
+        return jm->index;
     size_t n = jm->m.len;
     json_index *ix = cel_arena_alloc(a, sizeof *ix);
     const char **keys = cel_arena_alloc(a, n * sizeof *keys + 1);
     size_t *lens = cel_arena_alloc(a, n * sizeof *lens + 1);
     json_t **vals = cel_arena_alloc(a, n * sizeof *vals + 1);
     if (!ix || !keys || !lens || !vals)
-        return false;
+        return NULL;
     size_t i = 0;
     for (void *it = json_object_iter(jm->obj); it && i < n; it = json_object_iter_next(jm->obj, it)) {
         keys[i] = json_object_iter_key(it);
@@ -108,20 +112,22 @@ static bool json_map_index(json_map *jm, cel_arena *a)
     ix->key_lens = lens;
     ix->vals = vals;
     ix->keys = keys;
-    jm->index = ix;
-    return true;
+    if (a == jm->arena)
+        jm->index = ix;
+    return ix;
 }
 
 static void json_map_entry(const cel_map *m, size_t i, cel_value *key, cel_value *val, cel_arena *a)
 {
     json_map *jm = m->impl;
-    if (!json_map_index(jm, a)) {
+    const json_index *ix = json_map_index(jm, a);
+    if (!ix) {
         *key = oom();
         *val = *key;
         return;
     }
-    *key = cel_string_n(jm->index->keys[i], (uint32_t)jm->index->key_lens[i]);
-    *val = child_value(jm, jm->index->vals[i], a);
+    *key = cel_string_n(ix->keys[i], (uint32_t)ix->key_lens[i]);
+    *val = child_value(jm, ix->vals[i], a);
 }
 
 static const cel_map_ops json_map_ops = {json_map_find, json_map_find_str, json_map_entry};
