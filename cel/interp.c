@@ -179,18 +179,17 @@ static cel_value no_such_key(eval_state *st, const cel_value *k)
 
 /* ---------------------------------------------------------------- select and index */
 
-/* field of a map-like operand; found false when absent. */
+/* field of a map operand; found false when absent. Like cel-go's attribute
+ * resolution, selecting on a value that is not a map is a missing key. */
 static cel_value select_field(eval_state *st, const cel_plan *n, const cel_value *obj, bool *found)
 {
     cel_value out;
     *found = false;
-    if (obj->kind != CEL_MAP)
-        return cel_error_new(st->arena, CEL_ERR_NO_FIELD,
-                             "type '%s' does not support field selection", type_name_of(obj));
-    if (!cel_map_find_str(obj->u.map, n->name, n->name_len, &out, st->arena))
-        return cel_error_new(st->arena, CEL_ERR_NO_KEY, "no such key: %s", n->name);
-    *found = true;
-    return out;
+    if (obj->kind == CEL_MAP && cel_map_find_str(obj->u.map, n->name, n->name_len, &out, st->arena)) {
+        *found = true;
+        return out;
+    }
+    return cel_error_new(st->arena, CEL_ERR_NO_KEY, "no such key: %s", n->name);
 }
 
 static cel_value eval_select(const cel_plan *n, eval_state *st, bool optional)
@@ -212,7 +211,7 @@ static cel_value eval_select(const cel_plan *n, eval_state *st, bool optional)
     if (!wrap)
         return v;
     if (!found)
-        return obj.kind == CEL_MAP ? make_optional(st, NULL) : v;
+        return make_optional(st, NULL);
     return make_optional(st, &v);
 }
 
@@ -226,9 +225,9 @@ static cel_value eval_has(const cel_plan *n, eval_state *st)
             return cel_bool(false);
         obj = *obj.u.opt;
     }
+    /* cel-go: a presence test on anything but a map (or message) is false. */
     if (obj.kind != CEL_MAP)
-        return cel_error_new(st->arena, CEL_ERR_NO_FIELD,
-                             "invalid type for field selection: %s", type_name_of(&obj));
+        return cel_bool(false);
     cel_value out;
     return cel_bool(cel_map_find_str(obj.u.map, n->name, n->name_len, &out, st->arena));
 }
@@ -247,7 +246,9 @@ static bool list_position(eval_state *st, const cel_value *idx, int64_t *pos, ce
             *pos = (int64_t)d;
             return true;
         }
-        *err = cel_error_new(st->arena, CEL_ERR_INDEX, "unsupported index value");
+        char num[40];
+        cel_value_format_double(d, num, sizeof num);
+        *err = cel_error_new(st->arena, CEL_ERR_INDEX, "unsupported index value %s in list", num);
         return false;
     }
     default:
@@ -267,9 +268,17 @@ static cel_value index_value(eval_state *st, const cel_value *obj, const cel_val
         cel_value err;
         if (!list_position(st, idx, &pos, &err))
             return err;
-        if (pos < 0 || (uint64_t)pos >= obj->u.list->len)
-            return cel_error_new(st->arena, CEL_ERR_INDEX, "index '%lld' out of range in list size '%zu'",
-                                 (long long)pos, obj->u.list->len);
+        if (pos < 0 || (uint64_t)pos >= obj->u.list->len) {
+            /* cel-go's attribute resolution prints the index as given
+             * (Go's %v: no u suffix). */
+            if (idx->kind == CEL_UINT)
+                return cel_error_new(st->arena, CEL_ERR_INDEX, "index out of bounds: %llu",
+                                     (unsigned long long)idx->u.u);
+            if (idx->kind == CEL_DOUBLE)
+                return cel_error_new(st->arena, CEL_ERR_INDEX, "index out of bounds: %g", idx->u.d);
+            return cel_error_new(st->arena, CEL_ERR_INDEX, "index out of bounds: %lld",
+                                 (long long)idx->u.i);
+        }
         *found = true;
         return cel_list_at(obj->u.list, (size_t)pos, st->arena);
     }

@@ -442,7 +442,7 @@ static void test_literal_validation(void **state)
 
 static void test_index_and_membership(void **state)
 {
-    expect_error(call("_[_]", 2, list(2, I(1), I(2)), I(2)), "index '2' out of range in list size '2'");
+    expect_error(call("_[_]", 2, list(2, I(1), I(2)), I(2)), "index out of bounds: 2");
     expect_lit(call("_[_]", 2, list(2, I(1), I(2)), lit(cel_double(1.0))), "2");
     expect_lit(call("_[_]", 2, map(1, lit(cel_uint(1)), S("a")), I(1)), "\"a\"");
     expect_lit(call("_[_]", 2, map(1, I(2), S("b")), lit(cel_double(2.0))), "\"b\"");
@@ -454,6 +454,10 @@ static void test_index_and_membership(void **state)
     expect_error(map(2, I(0), I(1), lit(cel_uint(0)), I(2)), "Failed with repeated key");
     expect_lit(has(map(1, S("x"), I(1)), "x"), "true");
     expect_lit(has(map(1, S("x"), I(1)), "y"), "false");
+    expect_lit(has(I(1), "y"), "false"); /* cel-go: no error for non-maps */
+    expect_error(sel(I(1), "y"), "no such key: y");
+    expect_error(call("_[_]", 2, list(1, I(1)), lit(cel_double(0.5))), "unsupported index value 0.5 in list");
+    expect_error(call("_[_]", 2, list(1, I(1)), S("a")), "unsupported index type 'string' in list");
     expect_error(call("_<_", 2, S("a"), I(1)), "no such overload: _<_(string, int)");
     expect_lit(mcall(list(2, I(1), I(2)), "size", 0), "2");
 }
