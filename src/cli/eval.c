@@ -207,7 +207,7 @@ static cel_env *build_env(const eval_args *a)
     return env;
 }
 
-static void print_json_line(json_t *obj)
+static void eval_print_json_line(json_t *obj)
 {
     char *s = obj ? json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
     puts(s ? s : "{\"error\": \"out of memory\"}");
@@ -215,13 +215,13 @@ static void print_json_line(json_t *obj)
     json_decref(obj);
 }
 
-static void print_error(const eval_args *a, const char *msg, uint64_t cost, bool with_cost)
+static void eval_print_error(const eval_args *a, const char *msg, uint64_t cost, bool with_cost)
 {
     if (a->json) {
         json_t *o = json_pack("{s:s}", "error", msg);
         if (o && with_cost)
             json_object_set_new(o, "cost", json_integer((json_int_t)cost));
-        print_json_line(o);
+        eval_print_json_line(o);
     } else {
         fprintf(stderr, "%s\n", msg);
         if (with_cost)
@@ -240,7 +240,7 @@ static int evaluate(const eval_args *a)
     cel_program *p = cel_compile(env, a->expr, strlen(a->expr), &diag);
     if (!p) {
         if (a->json)
-            print_json_line(json_pack("{s:s}", "error", diag.text ? diag.text : "compile error"));
+            eval_print_json_line(json_pack("{s:s}", "error", diag.text ? diag.text : "compile error"));
         fprintf(stderr, "%s\n", diag.text ? diag.text : "compile error");
         cel_diag_clear(&diag);
         cel_env_free(env);
@@ -264,14 +264,14 @@ static int evaluate(const eval_args *a)
     cel_value v = cel_eval(p, &act, arena, &opts, &cost);
     int rc = 0;
     if (v.kind == CEL_ERROR) {
-        print_error(a, v.u.err->msg, cost, a->cost);
+        eval_print_error(a, v.u.err->msg, cost, a->cost);
         rc = 1;
     } else if (a->json) {
         json_t *enc = cel_json_tagged_encode(&v, arena);
         json_t *o = enc ? json_pack("{s:o}", "value", enc) : NULL;
         if (o && a->cost)
             json_object_set_new(o, "cost", json_integer((json_int_t)cost));
-        print_json_line(o);
+        eval_print_json_line(o);
     } else {
         char *s = cel_value_to_cel_literal(&v, arena);
         puts(s ? s : "<out of memory>");

@@ -19,6 +19,7 @@
 
 #include "cel/ast.h"
 #include "cel/cel.h"
+#include "cel/ext.h"
 #include "cel/plan.h"
 
 /* ---------------------------------------------------------------- test library */
@@ -531,6 +532,69 @@ static void test_threads(void **state)
     cel_program_free(p);
 }
 
+/* The upstream cost figures of spec cel-k8s-library.md §6, through the
+ * parser, the IP/CIDR libraries and constant folding (folded calls still
+ * cost what evaluating them would). */
+static void test_k8s_cost_figures(void **state)
+{
+    static const struct {
+        const char *expr;
+        uint64_t cost;
+    } cases[] = {
+        {"ip('192.168.0.1')", 2},
+        {"ip('2001:db8:3333:4444:5555:6666:7777:8888')", 4},
+        {"ip('192.168.0.1').family()", 3},
+        {"ip('192.168.0.1') == ip('192.168.0.1')", 5},
+        {"ip.isCanonical('192.168.0.1')", 3},
+        {"ip.isCanonical('2001:db8:3333:4444:5555:6666:7777:8888')", 8},
+        {"ip.isCanonical('2001:db8::abcd')", 3},
+        {"cidr('192.168.0.0/16')", 2},
+        {"cidr('2001:db8::/32')", 2},
+        {"cidr('192.168.0.0/16').containsCIDR(cidr('192.0.0.0/30'))", 7},
+        {"cidr('192.168.0.0/16').containsIP(ip('192.0.0.1'))", 4},
+        {"cidr('192.168.0.0/16').containsIP(ip('192.169.169.250'))", 5},
+        {"cidr('2001:db8::/32').containsIP(ip('2001:db8:3333:4444:5555:6666:7777:8888'))", 7},
+    };
+    cel_env_options o = {.std_lib = true, .validate_literals = true};
+    cel_env *ke = cel_env_new(&o);
+    assert_non_null(ke);
+    assert_int_equal(cel_env_add_library(ke, &cel_lib_k8s_ip), 0);
+    assert_int_equal(cel_env_add_library(ke, &cel_lib_k8s_cidr), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cel_diag d;
+        cel_program *p = cel_compile(ke, cases[i].expr, strlen(cases[i].expr), &d);
+        if (!p)
+            fail_msg("%s: %s", cases[i].expr, d.text);
+        uint64_t cost = 0;
+        cel_value v = cel_eval(p, NULL, A, NULL, &cost);
+        assert_int_not_equal(v.kind, CEL_ERROR);
+        if (cost != cases[i].cost)
+            fail_msg("%s: cost %llu, want %llu", cases[i].expr, (unsigned long long)cost,
+                     (unsigned long long)cases[i].cost);
+        cel_program_free(p);
+    }
+    /* A bad literal is a compile error at the call, with validation on... */
+    cel_diag d;
+    const char *bad = "1 == 1 && cidr('10.0.0.0/33').prefixLength() == 1";
+    assert_null(cel_compile(ke, bad, strlen(bad), &d));
+    assert_int_equal(d.line, 1);
+    assert_int_equal(d.column, 15);
+    assert_non_null(strstr(d.message, "prefix length out of range"));
+    cel_diag_clear(&d);
+    cel_env_free(ke);
+    /* ...and a run-time error without it, as in plain cel-go. */
+    o.validate_literals = false;
+    ke = cel_env_new(&o);
+    assert_int_equal(cel_env_add_library(ke, &cel_lib_k8s_cidr), 0);
+    cel_program *p = cel_compile(ke, bad, strlen(bad), &d);
+    assert_non_null(p);
+    cel_value v = cel_eval(p, NULL, A, NULL, NULL);
+    assert_int_equal(v.kind, CEL_ERROR);
+    assert_non_null(strstr(v.u.err->msg, "prefix length out of range"));
+    cel_program_free(p);
+    cel_env_free(ke);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -548,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_index_and_membership),
         cmocka_unit_test(test_optionals),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_k8s_cost_figures),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
