@@ -424,7 +424,7 @@ static cel_value eval_call(const cel_plan *n, eval_state *st)
     for (size_t i = start; i < n->novl; i++) {
         const cel_overload *o = n->ovl[i];
         bool strict = !(o->flags & CEL_FN_NONSTRICT);
-        if (first_err >= 0 && strict)
+        if ((first_err >= 0 && strict) || !o->fn) /* declarations without code */
             continue;
         bool ok = true;
         for (uint32_t j = 0; j < n->nargs && ok; j++)

@@ -618,8 +618,10 @@ static cel_plan *plan_call(planner *p, const cel_ast *e)
         return plan_native(p, e, CEL_P_OR, 2);
     if (na == 3 && !strcmp(fn, "_?_:_")) {
         n = plan_native(p, e, CEL_P_COND, 3);
-        /* A constant condition picks its branch now. */
-        if (n && n->args[0]->op == CEL_P_CONST && n->args[0]->val.kind == CEL_BOOL)
+        /* A constant condition picks its branch now, unless computing it
+         * had a cost the evaluation must still be charged. */
+        if (n && n->args[0]->op == CEL_P_CONST && n->args[0]->val.kind == CEL_BOOL &&
+            n->args[0]->cost == 0)
             return n->args[n->args[0]->val.u.b ? 1 : 2];
         return n;
     }

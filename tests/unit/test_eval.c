@@ -545,6 +545,9 @@ static void test_k8s_cost_figures(void **state)
         {"ip('2001:db8:3333:4444:5555:6666:7777:8888')", 4},
         {"ip('192.168.0.1').family()", 3},
         {"ip('192.168.0.1') == ip('192.168.0.1')", 5},
+        /* a folded condition still costs what computing it did */
+        {"ip('192.168.0.1').family() == 4 ? 1 : 2", 4},
+        {"true ? 1 : 2", 0},
         {"ip.isCanonical('192.168.0.1')", 3},
         {"ip.isCanonical('2001:db8:3333:4444:5555:6666:7777:8888')", 8},
         {"ip.isCanonical('2001:db8::abcd')", 3},
