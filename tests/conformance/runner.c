@@ -5,7 +5,9 @@
  * match, doubles by value (NaN equals NaN, -0 differs from 0), maps ignore
  * entry order, and an expected error matches any evaluation error.
  *
- * usage: conformance_runner [--known-failures FILE] [--verbose] DIR|FILE...
+ * usage: conformance_runner [--known-failures FILE] [--verbose] [--types] DIR|FILE...
+ * (--types also compares the checker's result type with the suite's
+ * informational checked_type and prints the differences, without failing)
  *
  * Failing cases are listed as "file:line name: expected X, got Y"; the
  * last line is "N passed, N failed, N skipped". The exit status is 1 when a
@@ -49,6 +51,8 @@ typedef struct totals {
 } totals;
 
 static bool verbose;
+static bool check_types; /* --types: report checked_type disagreements (informational) */
+static size_t type_mismatches;
 
 /* ---------------------------------------------------------------- known failures */
 
@@ -280,6 +284,16 @@ static int run_case(json_t *c, cel_arena *a, char **why)
         cel_diag_clear(&d);
         goto done;
     }
+    json_t *jtype = json_object_get(c, "checked_type");
+    if (check_types && json_is_string(jtype) && !o.disable_check) {
+        char buf[256];
+        cel_type_format(cel_program_type(p), buf, sizeof buf);
+        if (strcmp(buf, json_string_value(jtype)) != 0) {
+            type_mismatches++;
+            printf("  note: %s: checked type %s, cel-go says %s\n", json_string_value(jexpr), buf,
+                   json_string_value(jtype));
+        }
+    }
     cel_value got = cel_eval(p, &act, a, NULL, NULL);
     if (want_error) {
         if (got.kind == CEL_ERROR) {
@@ -473,15 +487,17 @@ int main(int argc, char **argv)
                 return 2;
         } else if (!strcmp(argv[i], "--verbose")) {
             verbose = true;
+        } else if (!strcmp(argv[i], "--types")) {
+            check_types = true;
         } else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: %s [--known-failures FILE] [--verbose] DIR|FILE...\n", argv[0]);
+            fprintf(stderr, "usage: %s [--known-failures FILE] [--verbose] [--types] DIR|FILE...\n", argv[0]);
             return 2;
         } else {
             npaths++;
         }
     }
     if (!npaths) {
-        fprintf(stderr, "usage: %s [--known-failures FILE] [--verbose] DIR|FILE...\n", argv[0]);
+        fprintf(stderr, "usage: %s [--known-failures FILE] [--verbose] [--types] DIR|FILE...\n", argv[0]);
         return 2;
     }
     for (int i = 1; i < argc; i++) {
@@ -499,6 +515,8 @@ int main(int argc, char **argv)
     }
     free(k.keys);
     free(k.used);
+    if (check_types)
+        printf("%zu checked types differ from cel-go's (informational)\n", type_mismatches);
     if (t.known_failed)
         printf("%zu of the failures are known (listed in the known-failures file)\n", t.known_failed);
     printf("%zu passed, %zu failed, %zu skipped\n", t.passed, t.failed, t.skipped);
