@@ -181,22 +181,23 @@ static cel_value no_such_key(eval_state *st, const cel_value *k)
 
 /* field of a map operand; found false when absent. Like cel-go's attribute
  * resolution, selecting on a value that is not a map is a missing key. */
-static cel_value select_field(eval_state *st, const cel_plan *n, const cel_value *obj, bool *found)
+static cel_value select_field(eval_state *st, const char *name, uint32_t len, const cel_value *obj,
+                              bool *found)
 {
     cel_value out;
     *found = false;
-    if (obj->kind == CEL_MAP && cel_map_find_str(obj->u.map, n->name, n->name_len, &out, st->arena)) {
+    if (obj->kind == CEL_MAP && cel_map_find_str(obj->u.map, name, len, &out, st->arena)) {
         *found = true;
         return out;
     }
-    return cel_error_new(st->arena, CEL_ERR_NO_KEY, "no such key: %s", n->name);
+    return cel_error_new(st->arena, CEL_ERR_NO_KEY, "no such key: %s", name);
 }
 
-static cel_value eval_select(const cel_plan *n, eval_state *st, bool optional)
+/* One select step on an evaluated operand (not an error), charged. */
+static cel_value select_step(eval_state *st, const cel_plan *n, cel_value obj, bool optional)
 {
-    cel_value obj = eval(n->args[0], st);
-    if (obj.kind == CEL_ERROR || !charge(st, 1))
-        return obj;
+    if (!charge(st, 1))
+        return st->halt;
     bool wrap = optional;
     if (obj.kind == CEL_OPTIONAL) {
         /* Once in an optional chain, every further step keeps the result
@@ -207,12 +208,46 @@ static cel_value eval_select(const cel_plan *n, eval_state *st, bool optional)
         wrap = true;
     }
     bool found;
-    cel_value v = select_field(st, n, &obj, &found);
+    cel_value v = select_field(st, n->name, n->name_len, &obj, &found);
     if (!wrap)
         return v;
     if (!found)
         return make_optional(st, NULL);
     return make_optional(st, &v);
+}
+
+static cel_value eval_select(const cel_plan *n, eval_state *st, bool optional)
+{
+    cel_value obj = eval(n->args[0], st);
+    if (obj.kind == CEL_ERROR)
+        return obj;
+    return select_step(st, n, obj, optional);
+}
+
+/* a.b.c.d as one node: JSON objects on the way are walked without being
+ * wrapped; anything else takes the step-by-step path, with the same
+ * results and costs as a chain of selects. */
+static cel_value eval_select_path(const cel_plan *n, eval_state *st)
+{
+    cel_value obj = eval(n->args[0], st);
+    size_t i = 0;
+    while (i < n->npath && obj.kind != CEL_ERROR) {
+        if (obj.kind == CEL_MAP) {
+            size_t k = cel_json_walk(obj.u.map, n->path + i, n->npath - i, &obj, st->arena);
+            if (k) {
+                if (!charge(st, k))
+                    return st->halt;
+                i += k;
+                continue;
+            }
+        }
+        cel_plan step = {0};
+        step.name = n->path[i].name;
+        step.name_len = n->path[i].len;
+        obj = select_step(st, &step, obj, false);
+        i++;
+    }
+    return obj;
 }
 
 static cel_value eval_has(const cel_plan *n, eval_state *st)
@@ -392,7 +427,9 @@ static cel_value eval_equal(const cel_plan *n, eval_state *st, bool negate)
     a[1] = eval(n->args[1], st);
     if (a[1].kind == CEL_ERROR)
         return a[1];
-    if (!charge(st, n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, a, 2) : 1))
+    uint64_t cost = n->cost_direct ? n->cost_direct(a, 2)
+                    : n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, a, 2) : 1;
+    if (!charge(st, cost))
         return st->halt;
     cel_value r = cel_value_equal(&a[0], &a[1], st->arena);
     if (negate && r.kind == CEL_BOOL)
@@ -657,6 +694,7 @@ static cel_value eval(const cel_plan *n, eval_state *st)
     case CEL_P_UNRESOLVED:
         return cel_error_new(st->arena, CEL_ERR_GENERAL, "no such attribute(s): %s", n->name);
     case CEL_P_SELECT: return eval_select(n, st, false);
+    case CEL_P_SELECT_PATH: return eval_select_path(n, st);
     case CEL_P_OPT_SELECT: return eval_select(n, st, true);
     case CEL_P_HAS: return eval_has(n, st);
     case CEL_P_INDEX: return eval_index(n, st, false);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cel/json.h"
+#include "cel/plan.h"
 #include "cel/type.h"
 
 /* ---------------------------------------------------------------- lazy wrappers */
@@ -131,6 +132,28 @@ static void json_map_entry(const cel_map *m, size_t i, cel_value *key, cel_value
 }
 
 static const cel_map_ops json_map_ops = {json_map_find, json_map_find_str, json_map_entry};
+
+size_t cel_json_walk(const cel_map *m, const cel_plan_field *path, size_t n, cel_value *out,
+                     cel_arena *a)
+{
+    if (m->ops != &json_map_ops)
+        return 0;
+    json_map *jm = m->impl;
+    const json_t *cur = jm->obj;
+    size_t i = 0;
+    while (i < n && json_is_object(cur)) {
+        const json_t *next = json_object_getn(cur, path[i].name, path[i].len);
+        if (!next)
+            break;
+        cur = next;
+        i++;
+    }
+    if (i == 1)
+        *out = child_value(jm, cur, a);
+    else if (i > 1)
+        *out = cel_json_value(cur, a);
+    return i;
+}
 
 cel_value cel_json_value(const json_t *j, cel_arena *a)
 {

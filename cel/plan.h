@@ -21,6 +21,7 @@ typedef enum cel_plan_op {
     CEL_P_LOCAL,      /* comprehension variable: slot in the local frame */
     CEL_P_UNRESOLVED, /* a name nothing declares (unchecked programs) */
     CEL_P_SELECT,     /* args[0].name */
+    CEL_P_SELECT_PATH,/* args[0].path[0].path[1]...: a chain of plain selects */
     CEL_P_HAS,        /* has(args[0].name) */
     CEL_P_OPT_SELECT, /* args[0].?name */
     CEL_P_INDEX,      /* args[0][args[1]] */
@@ -43,6 +44,11 @@ typedef enum cel_plan_op {
 
 typedef struct cel_plan cel_plan;
 
+typedef struct cel_plan_field {
+    const char *name;
+    uint32_t len;
+} cel_plan_field;
+
 struct cel_plan {
     uint8_t op;      /* cel_plan_op */
     uint32_t offset; /* source offset, for messages */
@@ -54,6 +60,8 @@ struct cel_plan {
     uint32_t name_len;
     int slot;             /* CEL_P_VAR / CEL_P_LOCAL / CEL_P_APPEND (accumulator) */
     const bool *optional; /* CEL_P_LIST / CEL_P_MAP, or NULL */
+    const cel_plan_field *path; /* CEL_P_SELECT_PATH, npath fields */
+    uint32_t npath;
     /* CEL_P_CALL: candidates by name, style and arity, in library order;
      * first[kind] is the first candidate whose first parameter accepts a
      * value of that kind (novl when none), so dispatch starts there. */
@@ -68,6 +76,9 @@ struct cel_plan {
      * function prices the operation, or NULL (cost 1). */
     const cel_overload **cost_ovl;
     uint32_t ncost_ovl;
+    /* Set when the first of them takes any arguments (A, A): its cost
+     * function is called without matching parameters first. */
+    cel_cost_fn cost_direct;
     struct {
         int iter, iter2, accu; /* local slots; iter2 -1 for one variable */
         /* args: range, init, cond, step, result */
@@ -81,6 +92,12 @@ cel_value cel_interp_fold(const cel_plan *n, uint32_t nlocals, cel_arena *a, uin
 /* The helpers macro expansions call (cel.@mapInsert); every environment
  * has them. */
 extern const cel_library cel_lib_internal;
+
+/* Follows path through a JSON-backed map (cel_json_value) without
+ * wrapping the objects in between: returns how many fields were found in
+ * a row (0 when m is not a JSON map) and the last one's value in *out. */
+size_t cel_json_walk(const cel_map *m, const cel_plan_field *path, size_t n, cel_value *out,
+                     cel_arena *a);
 
 /* Whether overload parameter type t accepts runtime value v. */
 bool cel_interp_accepts(const cel_type *t, const cel_value *v);

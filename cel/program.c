@@ -295,6 +295,26 @@ static cel_plan *plan_qualified(planner *p, const cel_ast *e)
         if (!cur)
             return NULL;
     }
+    if (np - used >= 2) {
+        /* Two or more plain selects become one path node. */
+        cel_plan *n = node_new(p, CEL_P_SELECT_PATH, parts[used], 1);
+        cel_plan_field *path = cel_arena_alloc(p->arena, (np - used) * sizeof *path);
+        if (!n || !path) {
+            plan_error(p, e->offset, "out of memory");
+            return NULL;
+        }
+        n->args[0] = cur;
+        for (size_t i = used; i < np; i++) {
+            const char *f = parts[i]->u.select.field;
+            path[i - used].len = (uint32_t)strlen(f);
+            path[i - used].name = arena_str(p, f, path[i - used].len);
+            if (!path[i - used].name)
+                return NULL;
+        }
+        n->path = path;
+        n->npath = (uint32_t)(np - used);
+        return n;
+    }
     for (size_t i = used; i < np && cur; i++)
         cur = select_node(p, parts[i], CEL_P_SELECT, cur);
     return cur;
@@ -430,6 +450,14 @@ static void cost_overloads(planner *p, cel_plan *n, const char *name, size_t nar
     if (priced) {
         n->cost_ovl = c;
         n->ncost_ovl = m;
+        bool generic = true;
+        for (size_t i = 0; i < nargs && generic; i++)
+            generic = !c[0]->params[i] || c[0]->params[i]->kind == CEL_T_DYN ||
+                      c[0]->params[i]->kind == CEL_T_PARAM;
+        if (generic)
+            n->cost_direct = c[0]->cost; /* may be NULL: cost 1 */
+        if (generic && !c[0]->cost)
+            n->ncost_ovl = 0;
     }
 }
 

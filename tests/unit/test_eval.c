@@ -20,6 +20,7 @@
 #include "cel/ast.h"
 #include "cel/cel.h"
 #include "cel/ext.h"
+#include "cel/json.h"
 #include "cel/plan.h"
 
 /* ---------------------------------------------------------------- test library */
@@ -532,6 +533,56 @@ static void test_threads(void **state)
     cel_program_free(p);
 }
 
+/* Chains of selects run as one path node: through JSON objects without
+ * wrapping them, otherwise step by step; results and costs are those of
+ * the chain either way. */
+static void test_select_paths(void **state)
+{
+    json_t *doc = json_loads("{\"x\": {\"y\": {\"z\": 5}}, \"s\": \"str\", \"n\": null}", 0, NULL);
+    assert_non_null(doc);
+    for (int native = 0; native < 2; native++) {
+        if (native) {
+            /* The same document as native maps. */
+            static cel_value zk[1], zv[1], yk[1], yv[1], xk[3], xv[3];
+            zk[0] = cel_string_n("z", 1); zv[0] = cel_int(5);
+            yk[0] = cel_string_n("y", 1); yv[0] = cel_map_new(A, zk, zv, 1);
+            xk[0] = cel_string_n("x", 1); xv[0] = cel_map_new(A, yk, yv, 1);
+            xk[1] = cel_string_n("s", 1); xv[1] = cel_string_n("str", 3);
+            xk[2] = cel_string_n("n", 1); xv[2] = cel_null();
+            vars[2] = cel_map_new(A, xk, xv, 3);
+        } else {
+            vars[2] = cel_json_value(doc, A);
+        }
+        uint64_t cost;
+        cel_value r = run_opts(sel(sel(sel(id("big"), "x"), "y"), "z"), NULL, &cost);
+        assert_int_equal(r.kind, CEL_INT);
+        assert_int_equal(r.u.i, 5);
+        assert_int_equal(cost, 4);
+        r = run_opts(sel(sel(sel(id("big"), "x"), "q"), "z"), NULL, &cost);
+        assert_int_equal(r.kind, CEL_ERROR);
+        assert_string_equal(r.u.err->msg, "no such key: q");
+        assert_int_equal(cost, 3);
+        r = run_opts(sel(sel(sel(id("big"), "s"), "z"), "w"), NULL, &cost);
+        assert_string_equal(r.u.err->msg, "no such key: z");
+        assert_int_equal(cost, 3);
+        r = run_opts(sel(sel(id("big"), "n"), "z"), NULL, &cost);
+        assert_string_equal(r.u.err->msg, "no such key: z");
+        expect_lit(sel(sel(id("big"), "x"), "y"), "{\"z\": 5}");
+        /* An optional in the chain keeps the rest optional. */
+        static cel_value box;
+        box = vars[2];
+        vars[3] = (cel_value){.kind = CEL_OPTIONAL, .u.opt = &box};
+        expect_lit(sel(sel(sel(id("o"), "x"), "y"), "z"), "optional.of(5)");
+        expect_lit(sel(sel(sel(id("o"), "x"), "q"), "z"), "optional.none()");
+        vars[3] = (cel_value){.kind = CEL_OPTIONAL, .u.opt = NULL};
+        r = run_opts(sel(sel(sel(id("o"), "x"), "y"), "z"), NULL, &cost);
+        assert_int_equal(r.kind, CEL_OPTIONAL);
+        assert_null(r.u.opt);
+        assert_int_equal(cost, 4);
+    }
+    json_decref(doc);
+}
+
 /* The upstream cost figures of spec cel-k8s-library.md §6, through the
  * parser, the IP/CIDR libraries and constant folding (folded calls still
  * cost what evaluating them would). */
@@ -616,6 +667,7 @@ int main(void)
         cmocka_unit_test(test_optionals),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_k8s_cost_figures),
+        cmocka_unit_test(test_select_paths),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
