@@ -966,7 +966,7 @@ static cel_program *plan_program(const cel_env *env, const cel_ast *root, const 
     p->env = env;
     p->prog = prog;
     p->container = cel_env_options_of(env)->container;
-    p->validate_literals = cel_env_options_of(env)->validate_literals;
+    p->validate_literals = !cel_env_options_of(env)->defer_literal_errors;
     p->arena = prog->arena;
     prog->root = plan_expr(p, root);
     if (!prog->root) {

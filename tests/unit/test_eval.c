@@ -181,7 +181,7 @@ static int setup(void **state)
 {
     T = cel_arena_new(0);
     A = cel_arena_new(0);
-    cel_env_options o = {.validate_literals = true};
+    cel_env_options o = {0};
     env = cel_env_new(&o);
     if (!env || cel_env_add_library(env, &test_lib) != 0)
         return -1;
@@ -609,7 +609,7 @@ static void test_k8s_cost_figures(void **state)
         {"cidr('192.168.0.0/16').containsIP(ip('192.169.169.250'))", 5},
         {"cidr('2001:db8::/32').containsIP(ip('2001:db8:3333:4444:5555:6666:7777:8888'))", 7},
     };
-    cel_env_options o = {.std_lib = true, .validate_literals = true};
+    cel_env_options o = {.std_lib = true};
     cel_env *ke = cel_env_new(&o);
     assert_non_null(ke);
     assert_int_equal(cel_env_add_library(ke, &cel_lib_k8s_ip), 0);
@@ -627,7 +627,7 @@ static void test_k8s_cost_figures(void **state)
                      (unsigned long long)cases[i].cost);
         cel_program_free(p);
     }
-    /* A bad literal is a compile error at the call, with validation on... */
+    /* A bad literal is a compile error at the call by default... */
     cel_diag d;
     const char *bad = "1 == 1 && cidr('10.0.0.0/33').prefixLength() == 1";
     assert_null(cel_compile(ke, bad, strlen(bad), &d));
@@ -636,8 +636,8 @@ static void test_k8s_cost_figures(void **state)
     assert_non_null(strstr(d.message, "prefix length out of range"));
     cel_diag_clear(&d);
     cel_env_free(ke);
-    /* ...and a run-time error without it, as in plain cel-go. */
-    o.validate_literals = false;
+    /* ...and a run-time error when deferred, as in plain cel-go. */
+    o.defer_literal_errors = true;
     ke = cel_env_new(&o);
     assert_int_equal(cel_env_add_library(ke, &cel_lib_k8s_cidr), 0);
     cel_program *p = cel_compile(ke, bad, strlen(bad), &d);
