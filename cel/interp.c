@@ -194,7 +194,8 @@ static cel_value select_field(eval_state *st, const char *name, uint32_t len, co
 }
 
 /* One select step on an evaluated operand (not an error), charged. */
-static cel_value select_step(eval_state *st, const cel_plan *n, cel_value obj, bool optional)
+static cel_value select_step(eval_state *st, const char *name, uint32_t len, cel_value obj,
+                             bool optional)
 {
     if (!charge(st, 1))
         return st->halt;
@@ -208,7 +209,7 @@ static cel_value select_step(eval_state *st, const cel_plan *n, cel_value obj, b
         wrap = true;
     }
     bool found;
-    cel_value v = select_field(st, n->name, n->name_len, &obj, &found);
+    cel_value v = select_field(st, name, len, &obj, &found);
     if (!wrap)
         return v;
     if (!found)
@@ -221,7 +222,7 @@ static cel_value eval_select(const cel_plan *n, eval_state *st, bool optional)
     cel_value obj = eval(n->args[0], st);
     if (obj.kind == CEL_ERROR)
         return obj;
-    return select_step(st, n, obj, optional);
+    return select_step(st, n->name, n->name_len, obj, optional);
 }
 
 /* a.b.c.d as one node: JSON objects on the way are walked without being
@@ -241,10 +242,7 @@ static cel_value eval_select_path(const cel_plan *n, eval_state *st)
                 continue;
             }
         }
-        cel_plan step = {0};
-        step.name = n->path[i].name;
-        step.name_len = n->path[i].len;
-        obj = select_step(st, &step, obj, false);
+        obj = select_step(st, n->path[i].name, n->path[i].len, obj, false);
         i++;
     }
     return obj;
