@@ -26,6 +26,8 @@
 typedef struct accu_buf {
     cel_list *list; /* the list this comprehension owns and appends to */
     size_t cap;
+    cel_map *map;   /* or the map it owns and inserts into */
+    size_t map_cap;
 } accu_buf;
 
 typedef struct eval_state {
@@ -628,6 +630,68 @@ static cel_value eval_append(const cel_plan *n, eval_state *st)
     return cel_list_v(b->list);
 }
 
+static cel_value insert_error(eval_state *st, const cel_value *k)
+{
+    char *text = cel_value_to_cel_literal(k, st->arena);
+    cel_value e = cel_error_new(st->arena, CEL_ERR_GENERAL, "insert failed: key %s already exists",
+                                text ? text : "?");
+    free(text);
+    return e;
+}
+
+/* cel.@mapInsert(@result, k, v) and cel.@mapInsert(@result, m): the
+ * transformMap steps, inserting into a map the comprehension owns so the
+ * macro stays linear. Same results as the library function. */
+static cel_value eval_map_insert(const cel_plan *n, eval_state *st)
+{
+    cel_value accu = st->locals[n->slot];
+    if (!charge(st, 1))
+        return st->halt;
+    cel_value a[2];
+    for (uint32_t i = 0; i < n->nargs; i++) {
+        a[i] = eval(n->args[i], st);
+        if (a[i].kind == CEL_ERROR)
+            return a[i];
+    }
+    if (accu.kind == CEL_ERROR)
+        return accu;
+    if (!charge(st, 1))
+        return st->halt;
+    if (accu.kind != CEL_MAP || (n->nargs == 1 && a[0].kind != CEL_MAP)) {
+        cel_value args[3] = {accu, a[0], n->nargs == 2 ? a[1] : cel_null()};
+        return no_overload(st, "cel.@mapInsert", args, n->nargs + 1);
+    }
+    if (n->nargs == 2) {
+        int k = a[0].kind;
+        if (k != CEL_INT && k != CEL_UINT && k != CEL_BOOL && k != CEL_STRING)
+            return cel_error_new(st->arena, CEL_ERR_GENERAL, "unsupported key type: %s",
+                                 type_name_of(&a[0]));
+    }
+    accu_buf *b = &st->accus[n->slot];
+    if (b->map != accu.u.map) {
+        b->map_cap = accu.u.map->len * 2;
+        b->map = cel_native_map_growable(st->arena, accu.u.map, b->map_cap);
+        if (!b->map)
+            return check_memory(st, cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory"));
+        if (b->map_cap < 8)
+            b->map_cap = 8;
+    }
+    size_t count = n->nargs == 2 ? 1 : a[0].u.map->len;
+    for (size_t i = 0; i < count; i++) {
+        cel_value k = a[0], v = a[1];
+        if (n->nargs == 1)
+            cel_map_entry(a[0].u.map, i, &k, &v, st->arena);
+        int r = cel_native_map_insert(st->arena, b->map, &b->map_cap, &k, &v);
+        if (r > 0) {
+            b->map = NULL; /* the partial map is not the accumulator any more */
+            return insert_error(st, &k);
+        }
+        if (r < 0)
+            return check_memory(st, cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory"));
+    }
+    return cel_map_v(b->map);
+}
+
 static cel_value eval_comp(const cel_plan *n, eval_state *st)
 {
     cel_value range = eval(n->args[0], st);
@@ -639,7 +703,7 @@ static cel_value eval_comp(const cel_plan *n, eval_state *st)
     int accu = n->comp.accu, it = n->comp.iter, it2 = n->comp.iter2;
     cel_value *L = st->locals;
     accu_buf saved = st->accus[accu];
-    st->accus[accu] = (accu_buf){NULL, 0};
+    st->accus[accu] = (accu_buf){NULL, 0, NULL, 0};
     L[accu] = eval(n->args[1], st);
     size_t len = range.kind == CEL_LIST ? range.u.list->len : range.u.map->len;
     for (size_t i = 0; i < len && !st->halted; i++) {
@@ -726,6 +790,7 @@ static cel_value eval(const cel_plan *n, eval_state *st)
         return cel_error_new(st->arena, CEL_ERR_UNSUPPORTED, "unsupported message type: %s", n->name);
     case CEL_P_COMP: return eval_comp(n, st);
     case CEL_P_APPEND: return eval_append(n, st);
+    case CEL_P_MAP_INSERT: return eval_map_insert(n, st);
     default: return cel_error_new(st->arena, CEL_ERR_GENERAL, "internal error: bad plan node");
     }
 }

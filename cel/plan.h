@@ -39,7 +39,8 @@ typedef enum cel_plan_op {
     CEL_P_MAP,        /* {args[2i]: args[2i+1]}, optional[i] for {?k: v} */
     CEL_P_STRUCT,     /* Msg{...}: not supported at run time */
     CEL_P_COMP,       /* comprehension, see cel_plan.comp */
-    CEL_P_APPEND      /* accumulator + [args[0]], appended in place */
+    CEL_P_APPEND,     /* accumulator + [args[0]], appended in place */
+    CEL_P_MAP_INSERT  /* cel.@mapInsert(accumulator, args...) in place */
 } cel_plan_op;
 
 typedef struct cel_plan cel_plan;
@@ -98,6 +99,14 @@ extern const cel_library cel_lib_internal;
  * a row (0 when m is not a JSON map) and the last one's value in *out. */
 size_t cel_json_walk(const cel_map *m, const cel_plan_field *path, size_t n, cel_value *out,
                      cel_arena *a);
+
+/* Growable native maps, for accumulators a comprehension owns: a copy of
+ * src (may be NULL) with room for cap entries, then insertions in place
+ * (0 done, 1 key already present, -1 out of memory; cap grows). Keys
+ * must be valid map keys. */
+cel_map *cel_native_map_growable(cel_arena *a, const cel_map *src, size_t cap);
+int cel_native_map_insert(cel_arena *a, cel_map *m, size_t *cap, const cel_value *key,
+                          const cel_value *val);
 
 /* Whether overload parameter type t accepts runtime value v. */
 bool cel_interp_accepts(const cel_type *t, const cel_value *v);

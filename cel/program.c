@@ -605,6 +605,13 @@ static cel_plan *plan_native(planner *p, const cel_ast *e, int op, size_t nargs)
     return n;
 }
 
+/* The innermost comprehension's accumulator, as a plain identifier. */
+static bool is_accu_ident(const planner *p, const cel_ast *e)
+{
+    return p->accu_name && e->kind == CEL_AST_IDENT && !strcmp(e->u.ident.name, p->accu_name) &&
+           local_lookup(p, p->accu_name) == p->accu_slot;
+}
+
 static bool is_accu_append(const planner *p, const cel_ast *e)
 {
     if (!p->accu_name || e->u.call.target || e->u.call.nargs != 2)
@@ -680,6 +687,18 @@ static cel_plan *plan_call(planner *p, const cel_ast *e)
         if (!n->args[0])
             return NULL;
         cost_overloads(p, n, "_+_", 2);
+        return n;
+    }
+    if ((na == 3 || na == 2) && !strcmp(fn, "cel.@mapInsert") && is_accu_ident(p, e->u.call.args[0])) {
+        n = node_new(p, CEL_P_MAP_INSERT, e, (uint32_t)(na - 1));
+        if (!n)
+            return NULL;
+        n->slot = p->accu_slot;
+        for (size_t i = 1; i < na; i++) {
+            n->args[i - 1] = plan_expr(p, e->u.call.args[i]);
+            if (!n->args[i - 1])
+                return NULL;
+        }
         return n;
     }
     const char *resolved = resolve_function(p, fn, strlen(fn));

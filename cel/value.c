@@ -16,6 +16,7 @@
 
 #include "cel/type.h"
 #include "cel/value.h"
+#include "cel/plan.h" /* growable maps for comprehensions */
 
 #define MAP_LINEAR_MAX 8
 
@@ -280,6 +281,96 @@ cel_value cel_map_new(cel_arena *a, const cel_value *keys, const cel_value *vals
         nm->m.len = i + 1;
     }
     return cel_map_v(&nm->m);
+}
+
+/* ---------------------------------------------------------------- growable maps */
+
+/* (Re)builds the hash index of a native map for its capacity. */
+static bool native_reindex(native_map *nm, size_t cap, cel_arena *a)
+{
+    size_t slots = 16;
+    while (slots < cap * 2)
+        slots <<= 1;
+    uint32_t *index = cel_arena_alloc(a, slots * sizeof *index);
+    if (!index)
+        return false;
+    memset(index, 0, slots * sizeof *index);
+    nm->index = index;
+    nm->mask = slots - 1;
+    for (size_t i = 0; i < nm->m.len; i++) {
+        norm_key k = normalise_key(&nm->keys[i]);
+        size_t s = norm_hash(&k) & nm->mask;
+        while (nm->index[s])
+            s = (s + 1) & nm->mask;
+        nm->index[s] = (uint32_t)i + 1;
+    }
+    return true;
+}
+
+cel_map *cel_native_map_growable(cel_arena *a, const cel_map *src, size_t cap)
+{
+    size_t n = src ? src->len : 0;
+    if (cap < n)
+        cap = n;
+    if (cap < 8)
+        cap = 8;
+    if (cap >= UINT32_MAX / 2)
+        return NULL;
+    native_map *nm = cel_arena_alloc(a, sizeof *nm);
+    cel_value *keys = cel_arena_alloc(a, cap * sizeof *keys);
+    cel_value *vals = cel_arena_alloc(a, cap * sizeof *vals);
+    if (!nm || !keys || !vals)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        cel_map_entry(src, i, &keys[i], &vals[i], a);
+    nm->m.len = n;
+    nm->m.ops = &cel_native_map_ops;
+    nm->m.impl = nm;
+    nm->keys = keys;
+    nm->vals = vals;
+    nm->index = NULL;
+    nm->mask = 0;
+    if (n > MAP_LINEAR_MAX && !native_reindex(nm, cap, a))
+        return NULL;
+    return &nm->m;
+}
+
+int cel_native_map_insert(cel_arena *a, cel_map *m, size_t *cap, const cel_value *key,
+                          const cel_value *val)
+{
+    native_map *nm = m->impl;
+    norm_key k = normalise_key(key);
+    size_t at;
+    if (native_lookup(nm, &k, &at))
+        return 1;
+    if (m->len == *cap) {
+        size_t nc = *cap * 2;
+        if (nc >= UINT32_MAX / 2)
+            return -1;
+        cel_value *keys = cel_arena_alloc(a, nc * sizeof *keys);
+        cel_value *vals = cel_arena_alloc(a, nc * sizeof *vals);
+        if (!keys || !vals)
+            return -1;
+        memcpy(keys, nm->keys, m->len * sizeof *keys);
+        memcpy(vals, nm->vals, m->len * sizeof *vals);
+        nm->keys = keys;
+        nm->vals = vals;
+        *cap = nc;
+        if (nm->index && !native_reindex(nm, nc, a))
+            return -1;
+    }
+    ((cel_value *)nm->keys)[m->len] = *key;
+    ((cel_value *)nm->vals)[m->len] = *val;
+    m->len++;
+    if (nm->index) {
+        size_t s = norm_hash(&k) & nm->mask;
+        while (nm->index[s])
+            s = (s + 1) & nm->mask;
+        nm->index[s] = (uint32_t)m->len;
+    } else if (m->len > MAP_LINEAR_MAX && !native_reindex(nm, *cap, a)) {
+        return -1;
+    }
+    return 0;
 }
 
 bool cel_map_find(const cel_map *m, const cel_value *key, cel_value *out, cel_arena *a)

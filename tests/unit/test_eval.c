@@ -583,6 +583,54 @@ static void test_select_paths(void **state)
     json_decref(doc);
 }
 
+/* transformMap inserts into a map the comprehension owns: linear, with
+ * the library function's results and errors. */
+static void test_transform_map(void **state)
+{
+    enum { N = 20000 };
+    cel_env_options o = {.std_lib = true, .macros = CEL_MACROS_ALL};
+    cel_env *me = cel_env_new(&o);
+    assert_int_equal(cel_env_add_var(me, "big", &cel_t_dyn), 0);
+    cel_value *items = cel_arena_alloc(A, N * sizeof *items);
+    for (int i = 0; i < N; i++)
+        items[i] = cel_int(i);
+    cel_value big = cel_list_new(A, items, N);
+    cel_activation act = {&big, 1};
+    const char *src = "big.transformMap(i, v, v % 2 == 0, v * 3)";
+    cel_diag d;
+    cel_program *p = cel_compile(me, src, strlen(src), &d);
+    if (!p)
+        fail_msg("%s", d.text);
+    size_t before = cel_arena_used(A);
+    cel_value r = cel_eval(p, &act, A, NULL, NULL);
+    assert_int_equal(r.kind, CEL_MAP);
+    assert_int_equal(r.u.map->len, N / 2);
+    cel_value out, key = cel_int(19998);
+    assert_true(cel_map_find(r.u.map, &key, &out, A));
+    assert_int_equal(out.u.i, 3 * 19998);
+    key = cel_int(19999);
+    assert_false(cel_map_find(r.u.map, &key, &out, A));
+    /* Copying the map at each step would take N^2/8 entries of memory. */
+    assert_true(cel_arena_used(A) - before < (size_t)N * 200);
+    cel_program_free(p);
+
+    src = "{'a': 1, 'b': 2}.transformMapEntry(k, v, {'same': v})";
+    p = cel_compile(me, src, strlen(src), &d);
+    assert_non_null(p);
+    r = cel_eval(p, NULL, A, NULL, NULL);
+    assert_int_equal(r.kind, CEL_ERROR);
+    assert_string_equal(r.u.err->msg, "insert failed: key \"same\" already exists");
+    cel_program_free(p);
+    src = "{'a': 1, 'b': 2}.transformMapEntry(k, v, {k + k: v}) == {'aa': 1, 'bb': 2}";
+    p = cel_compile(me, src, strlen(src), &d);
+    assert_non_null(p);
+    r = cel_eval(p, NULL, A, NULL, NULL);
+    assert_int_equal(r.kind, CEL_BOOL);
+    assert_true(r.u.b);
+    cel_program_free(p);
+    cel_env_free(me);
+}
+
 /* The upstream cost figures of spec cel-k8s-library.md §6, through the
  * parser, the IP/CIDR libraries and constant folding (folded calls still
  * cost what evaluating them would). */
@@ -668,6 +716,7 @@ int main(void)
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_k8s_cost_figures),
         cmocka_unit_test(test_select_paths),
+        cmocka_unit_test(test_transform_map),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
