@@ -35,6 +35,7 @@ typedef struct eval_state {
     const cel_activation *act;
     cel_value *locals;
     accu_buf *accus;
+    uint8_t *lazy; /* cel.@block slots: 0 not computed, 1 computing, 2 done */
     uint64_t cost;
     uint64_t cost_limit;   /* UINT64_MAX: none */
     uint64_t budget_limit; /* UINT64_MAX: none */
@@ -732,6 +733,35 @@ static cel_value eval_comp(const cel_plan *n, eval_state *st)
     return r;
 }
 
+/* ---------------------------------------------------------------- cel.@block */
+
+static cel_value eval_block(const cel_plan *n, eval_state *st)
+{
+    int base = n->comp.iter, k = n->comp.iter2;
+    for (int i = 0; i < k; i++)
+        st->lazy[base + i] = 0;
+    return eval(n->args[k], st);
+}
+
+static cel_value eval_block_index(const cel_plan *n, eval_state *st)
+{
+    if (!charge(st, 1))
+        return st->halt;
+    const cel_plan *b = n->target;
+    int i = n->slot - b->comp.iter;
+    switch (st->lazy[n->slot]) {
+    case 2: return st->locals[n->slot];
+    case 1:
+        return cel_error_new(st->arena, CEL_ERR_GENERAL, "cel.block: %s depends on itself", n->name);
+    default: break;
+    }
+    st->lazy[n->slot] = 1;
+    cel_value v = eval(b->args[i], st);
+    st->locals[n->slot] = v;
+    st->lazy[n->slot] = 2;
+    return v;
+}
+
 /* ---------------------------------------------------------------- dispatch */
 
 static cel_value eval(const cel_plan *n, eval_state *st)
@@ -791,6 +821,8 @@ static cel_value eval(const cel_plan *n, eval_state *st)
     case CEL_P_COMP: return eval_comp(n, st);
     case CEL_P_APPEND: return eval_append(n, st);
     case CEL_P_MAP_INSERT: return eval_map_insert(n, st);
+    case CEL_P_BLOCK: return eval_block(n, st);
+    case CEL_P_BLOCK_INDEX: return eval_block_index(n, st);
     default: return cel_error_new(st->arena, CEL_ERR_GENERAL, "internal error: bad plan node");
     }
 }
@@ -888,12 +920,14 @@ static cel_value run(const cel_plan *root, uint32_t nlocals, const cel_activatio
     if (nlocals) {
         st.locals = cel_arena_alloc(arena, nlocals * sizeof *st.locals);
         st.accus = cel_arena_alloc(arena, nlocals * sizeof *st.accus);
-        if (!st.locals || !st.accus) {
+        st.lazy = cel_arena_alloc(arena, nlocals);
+        if (!st.locals || !st.accus || !st.lazy) {
             r = cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory");
             goto done;
         }
         memset(st.locals, 0, nlocals * sizeof *st.locals);
         memset(st.accus, 0, nlocals * sizeof *st.accus);
+        memset(st.lazy, 0, nlocals);
     }
     r = eval(root, &st);
     if (st.halted)

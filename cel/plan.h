@@ -40,7 +40,9 @@ typedef enum cel_plan_op {
     CEL_P_STRUCT,     /* Msg{...}: not supported at run time */
     CEL_P_COMP,       /* comprehension, see cel_plan.comp */
     CEL_P_APPEND,     /* accumulator + [args[0]], appended in place */
-    CEL_P_MAP_INSERT  /* cel.@mapInsert(accumulator, args...) in place */
+    CEL_P_MAP_INSERT, /* cel.@mapInsert(accumulator, args...) in place */
+    CEL_P_BLOCK,      /* cel.@block([args[0..k)], args[k]): k lazy slots from comp.iter */
+    CEL_P_BLOCK_INDEX /* @indexN: slot, computed on first use from target's args[N] */
 } cel_plan_op;
 
 typedef struct cel_plan cel_plan;
@@ -61,6 +63,7 @@ struct cel_plan {
     uint32_t name_len;
     int slot;             /* CEL_P_VAR / CEL_P_LOCAL / CEL_P_APPEND (accumulator) */
     const bool *optional; /* CEL_P_LIST / CEL_P_MAP, or NULL */
+    const cel_plan *target;     /* CEL_P_BLOCK_INDEX: its block */
     const cel_plan_field *path; /* CEL_P_SELECT_PATH, npath fields */
     uint32_t npath;
     /* CEL_P_CALL: candidates by name, style and arity, in library order;

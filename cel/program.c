@@ -25,6 +25,7 @@
 typedef struct scope_var {
     const char *name;
     int slot;
+    const cel_plan *block; /* cel.@block index slots: their block */
 } scope_var;
 
 typedef struct planner {
@@ -97,6 +98,14 @@ static cel_plan *const_node(planner *p, const cel_ast *e, cel_value v, uint64_t 
 
 /* ---------------------------------------------------------------- scopes */
 
+static const scope_var *scope_lookup(const planner *p, const char *name)
+{
+    for (int i = p->nscope - 1; i >= 0; i--)
+        if (!strcmp(p->scope[i].name, name))
+            return &p->scope[i];
+    return NULL;
+}
+
 static int local_lookup(const planner *p, const char *name)
 {
     for (int i = p->nscope - 1; i >= 0; i--)
@@ -116,6 +125,7 @@ static int push_local(planner *p, const char *name, uint32_t offset)
         p->maxlocals = p->nlocals;
     p->scope[p->nscope].name = name;
     p->scope[p->nscope].slot = slot;
+    p->scope[p->nscope].block = NULL;
     p->nscope++;
     return slot;
 }
@@ -622,6 +632,33 @@ static bool is_accu_append(const planner *p, const cel_ast *e)
            r->u.list.n == 1 && !(r->u.list.optional && r->u.list.optional[0]);
 }
 
+/* cel.@block([e0, e1, ...], result): @index0, @index1, ... name the
+ * elements, each evaluated on first use and then reused. */
+static cel_plan *plan_block(planner *p, const cel_ast *e)
+{
+    const cel_ast *l = e->u.call.args[0];
+    size_t k = l->u.list.n;
+    cel_plan *n = node_new(p, CEL_P_BLOCK, e, (uint32_t)(k + 1));
+    if (!n)
+        return NULL;
+    n->comp.iter = p->nlocals;
+    n->comp.iter2 = (int)k;
+    for (size_t i = 0; i < k; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "@index%zu", i);
+        const char *copy = arena_str(p, name, strlen(name));
+        if (!copy || push_local(p, copy, e->offset) < 0)
+            return NULL;
+        p->scope[p->nscope - 1].block = n;
+    }
+    for (size_t i = 0; i < k && !p->err; i++)
+        n->args[i] = plan_expr(p, l->u.list.elems[i]);
+    if (!p->err)
+        n->args[k] = plan_expr(p, e->u.call.args[1]);
+    pop_locals(p, (int)k);
+    return p->err ? NULL : n;
+}
+
 static cel_plan *plan_call(planner *p, const cel_ast *e)
 {
     const char *fn = e->u.call.fn;
@@ -689,6 +726,8 @@ static cel_plan *plan_call(planner *p, const cel_ast *e)
         cost_overloads(p, n, "_+_", 2);
         return n;
     }
+    if (na == 2 && !strcmp(fn, "cel.@block") && e->u.call.args[0]->kind == CEL_AST_LIST)
+        return plan_block(p, e);
     if ((na == 3 || na == 2) && !strcmp(fn, "cel.@mapInsert") && is_accu_ident(p, e->u.call.args[0])) {
         n = node_new(p, CEL_P_MAP_INSERT, e, (uint32_t)(na - 1));
         if (!n)
@@ -851,11 +890,12 @@ static cel_plan *plan_expr(planner *p, const cel_ast *e)
     }
     case CEL_AST_IDENT: {
         const char *name = e->u.ident.name;
-        int slot = name[0] != '.' ? local_lookup(p, name) : -1;
-        if (slot >= 0) {
-            n = node_new(p, CEL_P_LOCAL, e, 0);
+        const scope_var *sv = name[0] != '.' ? scope_lookup(p, name) : NULL;
+        if (sv) {
+            n = node_new(p, sv->block ? CEL_P_BLOCK_INDEX : CEL_P_LOCAL, e, 0);
             if (n) {
-                n->slot = slot;
+                n->slot = sv->slot;
+                n->target = sv->block;
                 n->name = arena_str(p, name, strlen(name));
             }
         } else {

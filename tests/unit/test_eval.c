@@ -631,6 +631,40 @@ static void test_transform_map(void **state)
     cel_env_free(me);
 }
 
+/* cel.@block: indexes are computed on first use, once. */
+static void test_block(void **state)
+{
+    cel_env_options o = {.std_lib = true, .macros = CEL_MACROS_ALL, .disable_check = true};
+    cel_env *be = cel_env_new(&o);
+    static const struct {
+        const char *src, *want;
+        uint64_t cost;
+    } cases[] = {
+        {"cel.block([1, cel.index(0) + 1, cel.index(1) + 1], cel.index(2))", "3", 5},
+        /* an index nobody reads is never evaluated */
+        {"cel.block([1 / 0, 2], cel.index(1))", "2", 1},
+        /* computed once, read three times */
+        {"cel.block(['ab' + 'cd'], [cel.index(0), cel.index(0), cel.index(0)])", "[\"abcd\", \"abcd\", \"abcd\"]", 14},
+        {"[1, 2].map(x, cel.block([x * 10], cel.index(0) + 1))", "[11, 21]", 0},
+        {"cel.block([cel.index(0)], cel.index(0))", "error(\"cel.block: @index0 depends on itself\")", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cel_diag d;
+        cel_program *p = cel_compile(be, cases[i].src, strlen(cases[i].src), &d);
+        if (!p)
+            fail_msg("%s: %s", cases[i].src, d.text);
+        uint64_t cost;
+        cel_value v = cel_eval(p, NULL, A, NULL, &cost);
+        char *text = cel_value_to_cel_literal(&v, A);
+        assert_string_equal(text, cases[i].want);
+        free(text);
+        if (cases[i].cost)
+            assert_int_equal(cost, cases[i].cost);
+        cel_program_free(p);
+    }
+    cel_env_free(be);
+}
+
 /* The upstream cost figures of spec cel-k8s-library.md §6, through the
  * parser, the IP/CIDR libraries and constant folding (folded calls still
  * cost what evaluating them would). */
@@ -717,6 +751,7 @@ int main(void)
         cmocka_unit_test(test_k8s_cost_figures),
         cmocka_unit_test(test_select_paths),
         cmocka_unit_test(test_transform_map),
+        cmocka_unit_test(test_block),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
