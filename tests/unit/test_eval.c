@@ -22,6 +22,7 @@
 #include "cel/ext.h"
 #include "cel/json.h"
 #include "cel/plan.h"
+#include "env.h"
 
 /* ---------------------------------------------------------------- test library */
 
@@ -665,6 +666,40 @@ static void test_block(void **state)
     cel_env_free(be);
 }
 
+/* Environment bookkeeping the checker and the planner rely on. */
+static void test_env(void **state)
+{
+    cel_env_options o = {.container = "a.b"};
+    cel_env *e = cel_env_new(&o);
+    assert_non_null(e);
+    assert_string_equal(cel_env_options_of(e)->container, "a.b");
+    assert_int_equal(cel_env_add_var(e, "x.y", &cel_t_int), 0);
+    assert_int_equal(cel_env_add_var(e, "x.y", &cel_t_int), -1); /* duplicate */
+    assert_int_equal(cel_env_add_var(e, "z", NULL), 1);
+    assert_int_equal(cel_env_var_count(e), 2);
+    const cel_var_decl *d = cel_env_find_var(e, "x.y.q", 3);
+    assert_non_null(d);
+    assert_int_equal(d->slot, 0);
+    assert_ptr_equal(cel_env_find_var(e, "z", 1)->type, &cel_t_dyn);
+    assert_null(cel_env_find_var(e, "x", 1));
+    assert_int_equal(cel_env_add_library(e, &test_lib), 0);
+    assert_int_equal(cel_env_add_library(e, &test_lib), -1); /* overload ids repeat */
+    const cel_overload *out[4];
+    assert_int_equal(cel_env_find_overloads(e, "size", true, out, 4), 1);
+    assert_int_equal(cel_env_find_overloads(e, "size", false, out, 4), 0);
+    assert_true(cel_env_has_function(e, "ns.fn"));
+    assert_true(cel_env_has_function(e, "cel.@mapInsert")); /* every environment */
+    assert_false(cel_env_has_function(e, "_-_")); /* no standard library asked for */
+    assert_ptr_equal(cel_env_find_type(e, "google.protobuf.Duration", 24), &cel_t_duration);
+    assert_ptr_equal(cel_env_find_type(e, "list", 4), &cel_t_list_dyn);
+    assert_null(cel_env_find_type(e, "net.IP", 6));
+    cel_env_free(e);
+    e = cel_env_new(NULL); /* defaults: the standard library */
+    assert_true(cel_env_has_function(e, "_-_"));
+    assert_true(cel_env_has_function(e, "getFullYear"));
+    cel_env_free(e);
+}
+
 /* The upstream cost figures of spec cel-k8s-library.md §6, through the
  * parser, the IP/CIDR libraries and constant folding (folded calls still
  * cost what evaluating them would). */
@@ -752,6 +787,7 @@ int main(void)
         cmocka_unit_test(test_select_paths),
         cmocka_unit_test(test_transform_map),
         cmocka_unit_test(test_block),
+        cmocka_unit_test(test_env),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
