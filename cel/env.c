@@ -8,11 +8,7 @@
 #include <string.h>
 
 #include "cel/env.h"
-
-/* The standard library lives in another module. Until it is linked in,
- * an environment simply has no standard functions. */
-extern const cel_library cel_lib_std __attribute__((weak));
-extern const cel_library cel_lib_time __attribute__((weak));
+#include "cel/plan.h"
 
 struct cel_env {
     cel_env_options opts;
@@ -69,9 +65,13 @@ cel_env *cel_env_new(const cel_env_options *opts)
         env->opts.max_code_points = CEL_DEFAULT_MAX_CODE_POINTS;
     if (!env->opts.max_depth)
         env->opts.max_depth = CEL_DEFAULT_MAX_DEPTH;
+    if (cel_env_add_library(env, &cel_lib_internal) != 0) {
+        cel_env_free(env);
+        return NULL;
+    }
     if (env->opts.std_lib) {
-        if ((&cel_lib_std && cel_env_add_library(env, &cel_lib_std) != 0) ||
-            (&cel_lib_time && cel_env_add_library(env, &cel_lib_time) != 0)) {
+        if (cel_env_add_library(env, &cel_lib_std) != 0 ||
+            cel_env_add_library(env, &cel_lib_time) != 0) {
             cel_env_free(env);
             return NULL;
         }

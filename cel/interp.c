@@ -10,6 +10,7 @@
  * the whole evaluation and cannot be absorbed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cel/plan.h"
@@ -25,6 +26,8 @@
 typedef struct accu_buf {
     cel_list *list; /* the list this comprehension owns and appends to */
     size_t cap;
+    cel_map *map;   /* or the map it owns and inserts into */
+    size_t map_cap;
 } accu_buf;
 
 typedef struct eval_state {
@@ -32,6 +35,7 @@ typedef struct eval_state {
     const cel_activation *act;
     cel_value *locals;
     accu_buf *accus;
+    uint8_t *lazy; /* cel.@block slots: 0 not computed, 1 computing, 2 done */
     uint64_t cost;
     uint64_t cost_limit;   /* UINT64_MAX: none */
     uint64_t budget_limit; /* UINT64_MAX: none */
@@ -42,9 +46,11 @@ typedef struct eval_state {
 
 struct cel_call {
     eval_state *st;
+    const void *prepared;
 };
 
 cel_arena *cel_call_arena(const cel_call *c) { return c->st->arena; }
+const void *cel_call_prepared(const cel_call *c) { return c->prepared; }
 void *cel_call_host(const cel_call *c) { return c->st->host; }
 
 static cel_value eval(const cel_plan *n, eval_state *st);
@@ -59,18 +65,25 @@ static void halt_with(eval_state *st, cel_value err)
     }
 }
 
-static bool charge(eval_state *st, uint64_t c)
+static void over_limit(eval_state *st);
+
+static inline bool charge(eval_state *st, uint64_t c)
 {
     st->cost = c > UINT64_MAX - st->cost ? UINT64_MAX : st->cost + c;
-    if (st->cost > st->cost_limit) {
-        halt_with(st, cel_error_new(st->arena, CEL_ERR_COST, COST_LIMIT_MSG));
-        return false;
-    }
-    if (st->cost > st->budget_limit) {
-        halt_with(st, cel_error_new(st->arena, CEL_ERR_BUDGET, BUDGET_MSG));
+    if (__builtin_expect(st->cost > st->cost_limit || st->cost > st->budget_limit, 0)) {
+        over_limit(st);
         return false;
     }
     return true;
+}
+
+static void over_limit(eval_state *st)
+{
+    if (st->cost > st->cost_limit) {
+        halt_with(st, cel_error_new(st->arena, CEL_ERR_COST, COST_LIMIT_MSG));
+        return;
+    }
+    halt_with(st, cel_error_new(st->arena, CEL_ERR_BUDGET, BUDGET_MSG));
 }
 
 bool cel_call_charge(cel_call *c, uint64_t cost) { return charge(c->st, cost); }
@@ -169,25 +182,26 @@ static cel_value no_such_key(eval_state *st, const cel_value *k)
 
 /* ---------------------------------------------------------------- select and index */
 
-/* field of a map-like operand; found false when absent. */
-static cel_value select_field(eval_state *st, const cel_plan *n, const cel_value *obj, bool *found)
+/* field of a map operand; found false when absent. Like cel-go's attribute
+ * resolution, selecting on a value that is not a map is a missing key. */
+static cel_value select_field(eval_state *st, const char *name, uint32_t len, const cel_value *obj,
+                              bool *found)
 {
     cel_value out;
     *found = false;
-    if (obj->kind != CEL_MAP)
-        return cel_error_new(st->arena, CEL_ERR_NO_FIELD,
-                             "type '%s' does not support field selection", type_name_of(obj));
-    if (!cel_map_find_str(obj->u.map, n->name, n->name_len, &out, st->arena))
-        return cel_error_new(st->arena, CEL_ERR_NO_KEY, "no such key: %s", n->name);
-    *found = true;
-    return out;
+    if (obj->kind == CEL_MAP && cel_map_find_str(obj->u.map, name, len, &out, st->arena)) {
+        *found = true;
+        return out;
+    }
+    return cel_error_new(st->arena, CEL_ERR_NO_KEY, "no such key: %s", name);
 }
 
-static cel_value eval_select(const cel_plan *n, eval_state *st, bool optional)
+/* One select step on an evaluated operand (not an error), charged. */
+static cel_value select_step(eval_state *st, const char *name, uint32_t len, cel_value obj,
+                             bool optional)
 {
-    cel_value obj = eval(n->args[0], st);
-    if (obj.kind == CEL_ERROR || !charge(st, 1))
-        return obj;
+    if (!charge(st, 1))
+        return st->halt;
     bool wrap = optional;
     if (obj.kind == CEL_OPTIONAL) {
         /* Once in an optional chain, every further step keeps the result
@@ -198,12 +212,43 @@ static cel_value eval_select(const cel_plan *n, eval_state *st, bool optional)
         wrap = true;
     }
     bool found;
-    cel_value v = select_field(st, n, &obj, &found);
+    cel_value v = select_field(st, name, len, &obj, &found);
     if (!wrap)
         return v;
     if (!found)
-        return obj.kind == CEL_MAP ? make_optional(st, NULL) : v;
+        return make_optional(st, NULL);
     return make_optional(st, &v);
+}
+
+static cel_value eval_select(const cel_plan *n, eval_state *st, bool optional)
+{
+    cel_value obj = eval(n->args[0], st);
+    if (obj.kind == CEL_ERROR)
+        return obj;
+    return select_step(st, n->name, n->name_len, obj, optional);
+}
+
+/* a.b.c.d as one node: JSON objects on the way are walked without being
+ * wrapped; anything else takes the step-by-step path, with the same
+ * results and costs as a chain of selects. */
+static cel_value eval_select_path(const cel_plan *n, eval_state *st)
+{
+    cel_value obj = eval(n->args[0], st);
+    size_t i = 0;
+    while (i < n->npath && obj.kind != CEL_ERROR) {
+        if (obj.kind == CEL_MAP) {
+            size_t k = cel_json_walk(obj.u.map, n->path + i, n->npath - i, &obj, st->arena);
+            if (k) {
+                if (!charge(st, k))
+                    return st->halt;
+                i += k;
+                continue;
+            }
+        }
+        obj = select_step(st, n->path[i].name, n->path[i].len, obj, false);
+        i++;
+    }
+    return obj;
 }
 
 static cel_value eval_has(const cel_plan *n, eval_state *st)
@@ -216,9 +261,9 @@ static cel_value eval_has(const cel_plan *n, eval_state *st)
             return cel_bool(false);
         obj = *obj.u.opt;
     }
+    /* cel-go: a presence test on anything but a map (or message) is false. */
     if (obj.kind != CEL_MAP)
-        return cel_error_new(st->arena, CEL_ERR_NO_FIELD,
-                             "invalid type for field selection: %s", type_name_of(&obj));
+        return cel_bool(false);
     cel_value out;
     return cel_bool(cel_map_find_str(obj.u.map, n->name, n->name_len, &out, st->arena));
 }
@@ -237,7 +282,9 @@ static bool list_position(eval_state *st, const cel_value *idx, int64_t *pos, ce
             *pos = (int64_t)d;
             return true;
         }
-        *err = cel_error_new(st->arena, CEL_ERR_INDEX, "unsupported index value");
+        char num[40];
+        cel_value_format_double(d, num, sizeof num);
+        *err = cel_error_new(st->arena, CEL_ERR_INDEX, "unsupported index value %s in list", num);
         return false;
     }
     default:
@@ -257,9 +304,17 @@ static cel_value index_value(eval_state *st, const cel_value *obj, const cel_val
         cel_value err;
         if (!list_position(st, idx, &pos, &err))
             return err;
-        if (pos < 0 || (uint64_t)pos >= obj->u.list->len)
-            return cel_error_new(st->arena, CEL_ERR_INDEX, "index '%lld' out of range in list size '%zu'",
-                                 (long long)pos, obj->u.list->len);
+        if (pos < 0 || (uint64_t)pos >= obj->u.list->len) {
+            /* cel-go's attribute resolution prints the index as given
+             * (Go's %v: no u suffix). */
+            if (idx->kind == CEL_UINT)
+                return cel_error_new(st->arena, CEL_ERR_INDEX, "index out of bounds: %llu",
+                                     (unsigned long long)idx->u.u);
+            if (idx->kind == CEL_DOUBLE)
+                return cel_error_new(st->arena, CEL_ERR_INDEX, "index out of bounds: %g", idx->u.d);
+            return cel_error_new(st->arena, CEL_ERR_INDEX, "index out of bounds: %lld",
+                                 (long long)idx->u.i);
+        }
         *found = true;
         return cel_list_at(obj->u.list, (size_t)pos, st->arena);
     }
@@ -373,7 +428,9 @@ static cel_value eval_equal(const cel_plan *n, eval_state *st, bool negate)
     a[1] = eval(n->args[1], st);
     if (a[1].kind == CEL_ERROR)
         return a[1];
-    if (!charge(st, n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, a, 2) : 1))
+    uint64_t cost = n->cost_direct ? n->cost_direct(a, 2)
+                    : n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, a, 2) : 1;
+    if (!charge(st, cost))
         return st->halt;
     cel_value r = cel_value_equal(&a[0], &a[1], st->arena);
     if (negate && r.kind == CEL_BOOL)
@@ -405,7 +462,7 @@ static cel_value eval_call(const cel_plan *n, eval_state *st)
     for (size_t i = start; i < n->novl; i++) {
         const cel_overload *o = n->ovl[i];
         bool strict = !(o->flags & CEL_FN_NONSTRICT);
-        if (first_err >= 0 && strict)
+        if ((first_err >= 0 && strict) || !o->fn) /* declarations without code */
             continue;
         bool ok = true;
         for (uint32_t j = 0; j < n->nargs && ok; j++)
@@ -414,7 +471,7 @@ static cel_value eval_call(const cel_plan *n, eval_state *st)
             continue;
         if (!charge(st, o->cost ? o->cost(args, n->nargs) : 1))
             return st->halt;
-        cel_call call = {st};
+        cel_call call = {st, n->prep ? n->prep[i] : NULL};
         cel_value r = o->fn(&call, args, n->nargs);
         if (st->halted)
             return st->halt;
@@ -574,6 +631,68 @@ static cel_value eval_append(const cel_plan *n, eval_state *st)
     return cel_list_v(b->list);
 }
 
+static cel_value insert_error(eval_state *st, const cel_value *k)
+{
+    char *text = cel_value_to_cel_literal(k, st->arena);
+    cel_value e = cel_error_new(st->arena, CEL_ERR_GENERAL, "insert failed: key %s already exists",
+                                text ? text : "?");
+    free(text);
+    return e;
+}
+
+/* cel.@mapInsert(@result, k, v) and cel.@mapInsert(@result, m): the
+ * transformMap steps, inserting into a map the comprehension owns so the
+ * macro stays linear. Same results as the library function. */
+static cel_value eval_map_insert(const cel_plan *n, eval_state *st)
+{
+    cel_value accu = st->locals[n->slot];
+    if (!charge(st, 1))
+        return st->halt;
+    cel_value a[2];
+    for (uint32_t i = 0; i < n->nargs; i++) {
+        a[i] = eval(n->args[i], st);
+        if (a[i].kind == CEL_ERROR)
+            return a[i];
+    }
+    if (accu.kind == CEL_ERROR)
+        return accu;
+    if (!charge(st, 1))
+        return st->halt;
+    if (accu.kind != CEL_MAP || (n->nargs == 1 && a[0].kind != CEL_MAP)) {
+        cel_value args[3] = {accu, a[0], n->nargs == 2 ? a[1] : cel_null()};
+        return no_overload(st, "cel.@mapInsert", args, n->nargs + 1);
+    }
+    if (n->nargs == 2) {
+        int k = a[0].kind;
+        if (k != CEL_INT && k != CEL_UINT && k != CEL_BOOL && k != CEL_STRING)
+            return cel_error_new(st->arena, CEL_ERR_GENERAL, "unsupported key type: %s",
+                                 type_name_of(&a[0]));
+    }
+    accu_buf *b = &st->accus[n->slot];
+    if (b->map != accu.u.map) {
+        b->map_cap = accu.u.map->len * 2;
+        b->map = cel_native_map_growable(st->arena, accu.u.map, b->map_cap);
+        if (!b->map)
+            return check_memory(st, cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory"));
+        if (b->map_cap < 8)
+            b->map_cap = 8;
+    }
+    size_t count = n->nargs == 2 ? 1 : a[0].u.map->len;
+    for (size_t i = 0; i < count; i++) {
+        cel_value k = a[0], v = a[1];
+        if (n->nargs == 1)
+            cel_map_entry(a[0].u.map, i, &k, &v, st->arena);
+        int r = cel_native_map_insert(st->arena, b->map, &b->map_cap, &k, &v);
+        if (r > 0) {
+            b->map = NULL; /* the partial map is not the accumulator any more */
+            return insert_error(st, &k);
+        }
+        if (r < 0)
+            return check_memory(st, cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory"));
+    }
+    return cel_map_v(b->map);
+}
+
 static cel_value eval_comp(const cel_plan *n, eval_state *st)
 {
     cel_value range = eval(n->args[0], st);
@@ -585,7 +704,7 @@ static cel_value eval_comp(const cel_plan *n, eval_state *st)
     int accu = n->comp.accu, it = n->comp.iter, it2 = n->comp.iter2;
     cel_value *L = st->locals;
     accu_buf saved = st->accus[accu];
-    st->accus[accu] = (accu_buf){NULL, 0};
+    st->accus[accu] = (accu_buf){NULL, 0, NULL, 0};
     L[accu] = eval(n->args[1], st);
     size_t len = range.kind == CEL_LIST ? range.u.list->len : range.u.map->len;
     for (size_t i = 0; i < len && !st->halted; i++) {
@@ -614,6 +733,35 @@ static cel_value eval_comp(const cel_plan *n, eval_state *st)
     return r;
 }
 
+/* ---------------------------------------------------------------- cel.@block */
+
+static cel_value eval_block(const cel_plan *n, eval_state *st)
+{
+    int base = n->comp.iter, k = n->comp.iter2;
+    for (int i = 0; i < k; i++)
+        st->lazy[base + i] = 0;
+    return eval(n->args[k], st);
+}
+
+static cel_value eval_block_index(const cel_plan *n, eval_state *st)
+{
+    if (!charge(st, 1))
+        return st->halt;
+    const cel_plan *b = n->target;
+    int i = n->slot - b->comp.iter;
+    switch (st->lazy[n->slot]) {
+    case 2: return st->locals[n->slot];
+    case 1:
+        return cel_error_new(st->arena, CEL_ERR_GENERAL, "cel.block: %s depends on itself", n->name);
+    default: break;
+    }
+    st->lazy[n->slot] = 1;
+    cel_value v = eval(b->args[i], st);
+    st->locals[n->slot] = v;
+    st->lazy[n->slot] = 2;
+    return v;
+}
+
 /* ---------------------------------------------------------------- dispatch */
 
 static cel_value eval(const cel_plan *n, eval_state *st)
@@ -638,6 +786,7 @@ static cel_value eval(const cel_plan *n, eval_state *st)
     case CEL_P_UNRESOLVED:
         return cel_error_new(st->arena, CEL_ERR_GENERAL, "no such attribute(s): %s", n->name);
     case CEL_P_SELECT: return eval_select(n, st, false);
+    case CEL_P_SELECT_PATH: return eval_select_path(n, st);
     case CEL_P_OPT_SELECT: return eval_select(n, st, true);
     case CEL_P_HAS: return eval_has(n, st);
     case CEL_P_INDEX: return eval_index(n, st, false);
@@ -671,9 +820,83 @@ static cel_value eval(const cel_plan *n, eval_state *st)
         return cel_error_new(st->arena, CEL_ERR_UNSUPPORTED, "unsupported message type: %s", n->name);
     case CEL_P_COMP: return eval_comp(n, st);
     case CEL_P_APPEND: return eval_append(n, st);
+    case CEL_P_MAP_INSERT: return eval_map_insert(n, st);
+    case CEL_P_BLOCK: return eval_block(n, st);
+    case CEL_P_BLOCK_INDEX: return eval_block_index(n, st);
     default: return cel_error_new(st->arena, CEL_ERR_GENERAL, "internal error: bad plan node");
     }
 }
+
+/* ---------------------------------------------------------------- macro helpers */
+
+/* cel.@mapInsert(m, k, v) and cel.@mapInsert(m, m2): the helpers of the
+ * transformMap family of macros. A key already present is an error. */
+static cel_value map_insert(cel_call *c, const cel_value *args, size_t nargs)
+{
+    cel_arena *a = c->st->arena;
+    const cel_map *m = args[0].u.map;
+    size_t extra = nargs == 3 ? 1 : args[1].u.map->len;
+    size_t n = m->len + extra;
+    cel_value *keys = cel_arena_alloc(a, (n + 1) * sizeof *keys);
+    cel_value *vals = cel_arena_alloc(a, (n + 1) * sizeof *vals);
+    if (!keys || !vals)
+        return check_memory(c->st, cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory"));
+    for (size_t i = 0; i < m->len; i++)
+        cel_map_entry(m, i, &keys[i], &vals[i], a);
+    for (size_t i = 0; i < extra; i++) {
+        cel_value k, v, old;
+        if (nargs == 3) {
+            k = args[1];
+            v = args[2];
+        } else {
+            cel_map_entry(args[1].u.map, i, &k, &v, a);
+        }
+        if (cel_map_find(m, &k, &old, a)) {
+            char *text = cel_value_to_cel_literal(&k, a);
+            cel_value e = cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %s already exists",
+                                        text ? text : "?");
+            free(text);
+            return e;
+        }
+        keys[m->len + i] = k;
+        vals[m->len + i] = v;
+    }
+    return check_memory(c->st, cel_map_new(a, keys, vals, n));
+}
+
+static const cel_type t_map_kv = {.kind = CEL_T_MAP, .name = "map",
+                                  .param = {&cel_t_param_k, &cel_t_param_v}};
+static const cel_type t_list_a = {.kind = CEL_T_LIST, .name = "list", .param = {&cel_t_param_a}};
+static const cel_type t_opt_a = {.kind = CEL_T_OPTIONAL, .name = "optional_type",
+                                 .param = {&cel_t_param_a}};
+static const cel_type t_opt_v = {.kind = CEL_T_OPTIONAL, .name = "optional_type",
+                                 .param = {&cel_t_param_v}};
+
+/* _[?_]: the planner evaluates optional indexing itself; this entry
+ * declares it for the checker and serves direct calls. */
+static cel_value opt_index(cel_call *c, const cel_value *args, size_t nargs)
+{
+    bool found;
+    cel_value v = index_value(c->st, &args[0], &args[1], &found);
+    if (found)
+        return make_optional(c->st, &v);
+    return v.u.err->code == CEL_ERR_NO_OVERLOAD ? v : make_optional(c->st, NULL);
+}
+
+static const cel_overload internal_overloads[] = {
+    {.id = "@mapInsert_map_key_value", .name = "cel.@mapInsert", .nargs = 3,
+     .params = {&t_map_kv, &cel_t_param_k, &cel_t_param_v}, .result = &t_map_kv, .fn = map_insert},
+    {.id = "@mapInsert_map_map", .name = "cel.@mapInsert", .nargs = 2,
+     .params = {&t_map_kv, &t_map_kv}, .result = &t_map_kv, .fn = map_insert},
+    {.id = "list_optindex_optional_int", .name = "_[?_]", .nargs = 2,
+     .params = {&t_list_a, &cel_t_int}, .result = &t_opt_a, .fn = opt_index},
+    {.id = "map_optindex_optional_value", .name = "_[?_]", .nargs = 2,
+     .params = {&t_map_kv, &cel_t_param_k}, .result = &t_opt_v, .fn = opt_index},
+};
+
+const cel_library cel_lib_internal = {"cel.internal", internal_overloads,
+                                      sizeof internal_overloads / sizeof internal_overloads[0],
+                                      NULL, 0};
 
 /* ---------------------------------------------------------------- entry points */
 
@@ -690,24 +913,28 @@ static cel_value run(const cel_plan *root, uint32_t nlocals, const cel_activatio
     size_t old_limit = cel_arena_get_limit(arena);
     size_t mem = opts && opts->memory_limit ? opts->memory_limit : CEL_DEFAULT_EVAL_MEMORY;
     size_t cap = cel_arena_used(arena) + mem;
-    if (old_limit == 0 || cap < old_limit)
+    bool set_limit = old_limit == 0 || cap < old_limit;
+    if (set_limit)
         cel_arena_set_limit(arena, cap);
     cel_value r;
     if (nlocals) {
         st.locals = cel_arena_alloc(arena, nlocals * sizeof *st.locals);
         st.accus = cel_arena_alloc(arena, nlocals * sizeof *st.accus);
-        if (!st.locals || !st.accus) {
+        st.lazy = cel_arena_alloc(arena, nlocals);
+        if (!st.locals || !st.accus || !st.lazy) {
             r = cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory");
             goto done;
         }
         memset(st.locals, 0, nlocals * sizeof *st.locals);
         memset(st.accus, 0, nlocals * sizeof *st.accus);
+        memset(st.lazy, 0, nlocals);
     }
     r = eval(root, &st);
     if (st.halted)
         r = st.halt;
 done:
-    cel_arena_set_limit(arena, old_limit);
+    if (set_limit)
+        cel_arena_set_limit(arena, old_limit);
     if (opts && opts->budget)
         *opts->budget -= st.cost < *opts->budget ? st.cost : *opts->budget;
     if (cost_out)

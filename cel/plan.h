@@ -21,6 +21,7 @@ typedef enum cel_plan_op {
     CEL_P_LOCAL,      /* comprehension variable: slot in the local frame */
     CEL_P_UNRESOLVED, /* a name nothing declares (unchecked programs) */
     CEL_P_SELECT,     /* args[0].name */
+    CEL_P_SELECT_PATH,/* args[0].path[0].path[1]...: a chain of plain selects */
     CEL_P_HAS,        /* has(args[0].name) */
     CEL_P_OPT_SELECT, /* args[0].?name */
     CEL_P_INDEX,      /* args[0][args[1]] */
@@ -38,10 +39,18 @@ typedef enum cel_plan_op {
     CEL_P_MAP,        /* {args[2i]: args[2i+1]}, optional[i] for {?k: v} */
     CEL_P_STRUCT,     /* Msg{...}: not supported at run time */
     CEL_P_COMP,       /* comprehension, see cel_plan.comp */
-    CEL_P_APPEND      /* accumulator + [args[0]], appended in place */
+    CEL_P_APPEND,     /* accumulator + [args[0]], appended in place */
+    CEL_P_MAP_INSERT, /* cel.@mapInsert(accumulator, args...) in place */
+    CEL_P_BLOCK,      /* cel.@block([args[0..k)], args[k]): k lazy slots from comp.iter */
+    CEL_P_BLOCK_INDEX /* @indexN: slot, computed on first use from target's args[N] */
 } cel_plan_op;
 
 typedef struct cel_plan cel_plan;
+
+typedef struct cel_plan_field {
+    const char *name;
+    uint32_t len;
+} cel_plan_field;
 
 struct cel_plan {
     uint8_t op;      /* cel_plan_op */
@@ -54,17 +63,26 @@ struct cel_plan {
     uint32_t name_len;
     int slot;             /* CEL_P_VAR / CEL_P_LOCAL / CEL_P_APPEND (accumulator) */
     const bool *optional; /* CEL_P_LIST / CEL_P_MAP, or NULL */
+    const cel_plan *target;     /* CEL_P_BLOCK_INDEX: its block */
+    const cel_plan_field *path; /* CEL_P_SELECT_PATH, npath fields */
+    uint32_t npath;
     /* CEL_P_CALL: candidates by name, style and arity, in library order;
      * first[kind] is the first candidate whose first parameter accepts a
      * value of that kind (novl when none), so dispatch starts there. */
     const cel_overload **ovl;
     uint32_t novl;
     uint8_t first[CEL_KIND_COUNT];
+    /* Per candidate: what its prepare function made of the constant
+     * arguments (cel_call_prepared), or NULL; the array itself may be NULL. */
+    void **prep;
     bool nonstrict;       /* some candidate wants error arguments */
     /* CEL_P_EQ / CEL_P_NE / CEL_P_APPEND: the library overload whose cost
      * function prices the operation, or NULL (cost 1). */
     const cel_overload **cost_ovl;
     uint32_t ncost_ovl;
+    /* Set when the first of them takes any arguments (A, A): its cost
+     * function is called without matching parameters first. */
+    cel_cost_fn cost_direct;
     struct {
         int iter, iter2, accu; /* local slots; iter2 -1 for one variable */
         /* args: range, init, cond, step, result */
@@ -74,6 +92,24 @@ struct cel_plan {
 /* Evaluates a plan node with no activation (constant folding at compile
  * time), allocating in a. *cost receives what it cost. */
 cel_value cel_interp_fold(const cel_plan *n, uint32_t nlocals, cel_arena *a, uint64_t *cost);
+
+/* The helpers macro expansions call (cel.@mapInsert); every environment
+ * has them. */
+extern const cel_library cel_lib_internal;
+
+/* Follows path through a JSON-backed map (cel_json_value) without
+ * wrapping the objects in between: returns how many fields were found in
+ * a row (0 when m is not a JSON map) and the last one's value in *out. */
+size_t cel_json_walk(const cel_map *m, const cel_plan_field *path, size_t n, cel_value *out,
+                     cel_arena *a);
+
+/* Growable native maps, for accumulators a comprehension owns: a copy of
+ * src (may be NULL) with room for cap entries, then insertions in place
+ * (0 done, 1 key already present, -1 out of memory; cap grows). Keys
+ * must be valid map keys. */
+cel_map *cel_native_map_growable(cel_arena *a, const cel_map *src, size_t cap);
+int cel_native_map_insert(cel_arena *a, cel_map *m, size_t *cap, const cel_value *key,
+                          const cel_value *val);
 
 /* Whether overload parameter type t accepts runtime value v. */
 bool cel_interp_accepts(const cel_type *t, const cel_value *v);
@@ -86,6 +122,21 @@ struct cel_program {
     char *src;
     size_t src_len;
     uint32_t nlocals; /* comprehension variable slots */
+    cel_arena *types; /* the checker's types, or NULL */
+    struct cel_prepared_item *prepared; /* states to release with the program */
 };
+
+/* One prepared state (see cel_prepare_fn) owned by a program. */
+typedef struct cel_prepared_item {
+    void *state;
+    cel_prepared_free_fn free_fn;
+    struct cel_prepared_item *next;
+} cel_prepared_item;
+
+/* Plans a tree built elsewhere (tests, tools) into a program, without
+ * parsing or checking; src is kept as the program's text. */
+struct cel_ast;
+cel_program *cel_plan_tree(const cel_env *env, const struct cel_ast *root, const char *src,
+                           size_t len, cel_diag *diag);
 
 #endif

@@ -18,16 +18,6 @@
 #include "cel/env.h"
 #include "cel/plan.h"
 
-/* The parser lives in another module; until it is linked in, cel_compile
- * reports that it cannot parse. */
-extern int cel_parse(const char *src, size_t len, const cel_parse_opts *opts, cel_parsed *out)
-    __attribute__((weak));
-extern void cel_parsed_free(cel_parsed *p) __attribute__((weak));
-extern int cel_source_format_issue(const cel_source *s, uint32_t offset, const char *msg,
-                                   char **buf, size_t *len) __attribute__((weak));
-extern void cel_source_position(const cel_source *s, uint32_t offset, int *line, int *column)
-    __attribute__((weak));
-
 #define PLAN_MAX_DEPTH 1000
 #define PLAN_MAX_SCOPE 256
 #define PLAN_MAX_CANDIDATES 64
@@ -35,11 +25,14 @@ extern void cel_source_position(const cel_source *s, uint32_t offset, int *line,
 typedef struct scope_var {
     const char *name;
     int slot;
+    const cel_plan *block; /* cel.@block index slots: their block */
 } scope_var;
 
 typedef struct planner {
     const cel_env *env;
+    cel_program *prog;
     const char *container;
+    bool validate_literals;
     cel_arena *arena;
     scope_var scope[PLAN_MAX_SCOPE];
     int nscope;
@@ -105,6 +98,14 @@ static cel_plan *const_node(planner *p, const cel_ast *e, cel_value v, uint64_t 
 
 /* ---------------------------------------------------------------- scopes */
 
+static const scope_var *scope_lookup(const planner *p, const char *name)
+{
+    for (int i = p->nscope - 1; i >= 0; i--)
+        if (!strcmp(p->scope[i].name, name))
+            return &p->scope[i];
+    return NULL;
+}
+
 static int local_lookup(const planner *p, const char *name)
 {
     for (int i = p->nscope - 1; i >= 0; i--)
@@ -124,6 +125,7 @@ static int push_local(planner *p, const char *name, uint32_t offset)
         p->maxlocals = p->nlocals;
     p->scope[p->nscope].name = name;
     p->scope[p->nscope].slot = slot;
+    p->scope[p->nscope].block = NULL;
     p->nscope++;
     return slot;
 }
@@ -164,8 +166,8 @@ static cel_plan *lookup_name(planner *p, const cel_ast *e, const char *name, siz
                 cel_plan *node = node_new(p, CEL_P_VAR, e, 0);
                 if (node) {
                     node->slot = v->slot;
-                    node->name = v->name;
                     node->name_len = (uint32_t)strlen(v->name);
+                    node->name = arena_str(p, v->name, node->name_len);
                 }
                 return node;
             }
@@ -213,9 +215,41 @@ static cel_plan *select_node(planner *p, const cel_ast *e, int op, cel_plan *ope
     if (!n)
         return NULL;
     n->args[0] = operand;
-    n->name = e->u.select.field;
     n->name_len = (uint32_t)strlen(e->u.select.field);
-    return n;
+    n->name = arena_str(p, e->u.select.field, n->name_len);
+    return n->name ? n : NULL;
+}
+
+/* "c.b.name, c.name, name" for container "c.b"; just the name at the
+ * root scope (leading dot) or without a container. */
+static const char *candidate_list(planner *p, const char *name, size_t len)
+{
+    bool root = len && name[0] == '.';
+    if (root) {
+        name++;
+        len--;
+    }
+    size_t clen = (!root && p->container) ? strlen(p->container) : 0;
+    size_t cap = (clen + 1 + len + 2) * (clen / 2 + 2) + 1;
+    char *out = cel_arena_alloc(p->arena, cap);
+    if (!out) {
+        plan_error(p, 0, "out of memory");
+        return NULL;
+    }
+    size_t pos = 0;
+    for (;;) {
+        if (pos)
+            pos += (size_t)snprintf(out + pos, cap - pos, ", ");
+        if (clen)
+            pos += (size_t)snprintf(out + pos, cap - pos, "%.*s.", (int)clen, p->container);
+        pos += (size_t)snprintf(out + pos, cap - pos, "%.*s", (int)len, name);
+        if (!clen)
+            return out;
+        while (clen && p->container[clen - 1] != '.')
+            clen--;
+        if (clen)
+            clen--;
+    }
 }
 
 static cel_plan *plan_qualified(planner *p, const cel_ast *e)
@@ -233,7 +267,7 @@ static cel_plan *plan_qualified(planner *p, const cel_ast *e)
         if (!cur)
             return NULL;
         cur->slot = slot;
-        cur->name = base;
+        cur->name = arena_str(p, base, strlen(base));
     } else {
         /* Longest declared prefix wins. */
         size_t total = strlen(base);
@@ -260,16 +294,36 @@ static cel_plan *plan_qualified(planner *p, const cel_ast *e)
             used = k;
         }
         if (!cur && !p->err) {
+            /* cel-go names every candidate it tried, innermost container
+             * first: "no such attribute(s): goog.pkg.x, pkg.x". */
             cur = node_new(p, CEL_P_UNRESOLVED, parts[0], 0);
-            if (cur) {
-                cur->name = arena_str(p, full[0] == '.' ? full + 1 : full,
-                                      ends[0] - (full[0] == '.'));
-            }
-            used = 1;
+            if (cur)
+                cur->name = candidate_list(p, full, pos);
+            used = np;
         }
         free(full);
         if (!cur)
             return NULL;
+    }
+    if (np - used >= 2) {
+        /* Two or more plain selects become one path node. */
+        cel_plan *n = node_new(p, CEL_P_SELECT_PATH, parts[used], 1);
+        cel_plan_field *path = cel_arena_alloc(p->arena, (np - used) * sizeof *path);
+        if (!n || !path) {
+            plan_error(p, e->offset, "out of memory");
+            return NULL;
+        }
+        n->args[0] = cur;
+        for (size_t i = used; i < np; i++) {
+            const char *f = parts[i]->u.select.field;
+            path[i - used].len = (uint32_t)strlen(f);
+            path[i - used].name = arena_str(p, f, path[i - used].len);
+            if (!path[i - used].name)
+                return NULL;
+        }
+        n->path = path;
+        n->npath = (uint32_t)(np - used);
+        return n;
     }
     for (size_t i = used; i < np && cur; i++)
         cur = select_node(p, parts[i], CEL_P_SELECT, cur);
@@ -406,7 +460,73 @@ static void cost_overloads(planner *p, cel_plan *n, const char *name, size_t nar
     if (priced) {
         n->cost_ovl = c;
         n->ncost_ovl = m;
+        bool generic = true;
+        for (size_t i = 0; i < nargs && generic; i++)
+            generic = !c[0]->params[i] || c[0]->params[i]->kind == CEL_T_DYN ||
+                      c[0]->params[i]->kind == CEL_T_PARAM;
+        if (generic)
+            n->cost_direct = c[0]->cost; /* may be NULL: cost 1 */
+        if (generic && !c[0]->cost)
+            n->ncost_ovl = 0;
     }
+}
+
+/* Lets each candidate with a prepare function work on the constant
+ * arguments once (compile a regex, parse an address); invalid constants
+ * are compile errors at the call. */
+static bool prepare_call(planner *p, cel_plan *n)
+{
+    unsigned mask = 0;
+    cel_value cargs[CEL_MAX_ARGS];
+    if (n->nargs > CEL_MAX_ARGS || n->nargs > 8 * sizeof mask)
+        return true;
+    for (uint32_t i = 0; i < n->nargs; i++) {
+        cargs[i] = cel_null();
+        if (n->args[i]->op == CEL_P_CONST) {
+            cargs[i] = n->args[i]->val;
+            mask |= 1u << i;
+        }
+    }
+    if (!mask)
+        return true;
+    for (uint32_t k = 0; k < n->novl; k++) {
+        const cel_overload *o = n->ovl[k];
+        if (!o->prepare)
+            continue;
+        bool fits = true;
+        for (uint32_t i = 0; i < n->nargs && fits; i++)
+            fits = !(mask & (1u << i)) || cel_interp_accepts(o->params[i], &cargs[i]);
+        if (!fits)
+            continue;
+        char err[256];
+        err[0] = '\0';
+        void *state = o->prepare(cargs, n->nargs, mask, err, sizeof err);
+        if (!state) {
+            if (err[0] && p->validate_literals) {
+                plan_error(p, n->offset, err);
+                return false;
+            }
+            continue;
+        }
+        cel_prepared_item *it = cel_arena_alloc(p->arena, sizeof *it);
+        if (!n->prep) {
+            n->prep = cel_arena_alloc(p->arena, n->novl * sizeof *n->prep);
+            if (n->prep)
+                memset(n->prep, 0, n->novl * sizeof *n->prep);
+        }
+        if (!it || !n->prep) {
+            if (o->prepared_free)
+                o->prepared_free(state);
+            plan_error(p, n->offset, "out of memory");
+            return false;
+        }
+        it->state = state;
+        it->free_fn = o->prepared_free;
+        it->next = p->prog->prepared;
+        p->prog->prepared = it;
+        n->prep[k] = state;
+    }
+    return true;
 }
 
 static cel_plan *plan_library_call(planner *p, const cel_ast *e, const char *name,
@@ -416,17 +536,19 @@ static cel_plan *plan_library_call(planner *p, const cel_ast *e, const char *nam
     cel_plan *n = node_new(p, CEL_P_CALL, e, (uint32_t)total);
     if (!n || !plan_args(p, n, target, args, nargs))
         return NULL;
-    n->name = name;
     n->name_len = (uint32_t)strlen(name);
+    n->name = arena_str(p, name, n->name_len);
     n->ovl = candidates(p, name, target != NULL, total, &n->novl);
     if (p->err)
         return NULL;
     if (n->novl > 250)
         n->novl = 250;
     set_dispatch(n);
+    if (!prepare_call(p, n))
+        return NULL;
     if (!n->novl || any_flag(n, CEL_FN_NOFOLD))
         return n;
-    return fold(p, n, any_flag(n, CEL_FN_VALIDATE_LITERAL));
+    return fold(p, n, p->validate_literals && any_flag(n, CEL_FN_VALIDATE_LITERAL));
 }
 
 /* A function name found in the container scopes ("f" in container "a.b"
@@ -493,6 +615,13 @@ static cel_plan *plan_native(planner *p, const cel_ast *e, int op, size_t nargs)
     return n;
 }
 
+/* The innermost comprehension's accumulator, as a plain identifier. */
+static bool is_accu_ident(const planner *p, const cel_ast *e)
+{
+    return p->accu_name && e->kind == CEL_AST_IDENT && !strcmp(e->u.ident.name, p->accu_name) &&
+           local_lookup(p, p->accu_name) == p->accu_slot;
+}
+
 static bool is_accu_append(const planner *p, const cel_ast *e)
 {
     if (!p->accu_name || e->u.call.target || e->u.call.nargs != 2)
@@ -501,6 +630,33 @@ static bool is_accu_append(const planner *p, const cel_ast *e)
     return l->kind == CEL_AST_IDENT && !strcmp(l->u.ident.name, p->accu_name) &&
            local_lookup(p, p->accu_name) == p->accu_slot && r->kind == CEL_AST_LIST &&
            r->u.list.n == 1 && !(r->u.list.optional && r->u.list.optional[0]);
+}
+
+/* cel.@block([e0, e1, ...], result): @index0, @index1, ... name the
+ * elements, each evaluated on first use and then reused. */
+static cel_plan *plan_block(planner *p, const cel_ast *e)
+{
+    const cel_ast *l = e->u.call.args[0];
+    size_t k = l->u.list.n;
+    cel_plan *n = node_new(p, CEL_P_BLOCK, e, (uint32_t)(k + 1));
+    if (!n)
+        return NULL;
+    n->comp.iter = p->nlocals;
+    n->comp.iter2 = (int)k;
+    for (size_t i = 0; i < k; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "@index%zu", i);
+        const char *copy = arena_str(p, name, strlen(name));
+        if (!copy || push_local(p, copy, e->offset) < 0)
+            return NULL;
+        p->scope[p->nscope - 1].block = n;
+    }
+    for (size_t i = 0; i < k && !p->err; i++)
+        n->args[i] = plan_expr(p, l->u.list.elems[i]);
+    if (!p->err)
+        n->args[k] = plan_expr(p, e->u.call.args[1]);
+    pop_locals(p, (int)k);
+    return p->err ? NULL : n;
 }
 
 static cel_plan *plan_call(planner *p, const cel_ast *e)
@@ -534,8 +690,10 @@ static cel_plan *plan_call(planner *p, const cel_ast *e)
         return plan_native(p, e, CEL_P_OR, 2);
     if (na == 3 && !strcmp(fn, "_?_:_")) {
         n = plan_native(p, e, CEL_P_COND, 3);
-        /* A constant condition picks its branch now. */
-        if (n && n->args[0]->op == CEL_P_CONST && n->args[0]->val.kind == CEL_BOOL)
+        /* A constant condition picks its branch now, unless computing it
+         * had a cost the evaluation must still be charged. */
+        if (n && n->args[0]->op == CEL_P_CONST && n->args[0]->val.kind == CEL_BOOL &&
+            n->args[0]->cost == 0)
             return n->args[n->args[0]->val.u.b ? 1 : 2];
         return n;
     }
@@ -566,6 +724,20 @@ static cel_plan *plan_call(planner *p, const cel_ast *e)
         if (!n->args[0])
             return NULL;
         cost_overloads(p, n, "_+_", 2);
+        return n;
+    }
+    if (na == 2 && !strcmp(fn, "cel.@block") && e->u.call.args[0]->kind == CEL_AST_LIST)
+        return plan_block(p, e);
+    if ((na == 3 || na == 2) && !strcmp(fn, "cel.@mapInsert") && is_accu_ident(p, e->u.call.args[0])) {
+        n = node_new(p, CEL_P_MAP_INSERT, e, (uint32_t)(na - 1));
+        if (!n)
+            return NULL;
+        n->slot = p->accu_slot;
+        for (size_t i = 1; i < na; i++) {
+            n->args[i - 1] = plan_expr(p, e->u.call.args[i]);
+            if (!n->args[i - 1])
+                return NULL;
+        }
         return n;
     }
     const char *resolved = resolve_function(p, fn, strlen(fn));
@@ -635,7 +807,7 @@ static cel_plan *plan_struct(planner *p, const cel_ast *e)
         if (!n->args[i])
             return NULL;
     }
-    n->name = e->u.strct.type_name;
+    n->name = arena_str(p, e->u.strct.type_name, strlen(e->u.strct.type_name));
     return n;
 }
 
@@ -695,15 +867,36 @@ static cel_plan *plan_expr(planner *p, const cel_ast *e)
     }
     cel_plan *n = NULL;
     switch (e->kind) {
-    case CEL_AST_LITERAL: n = const_node(p, e, e->u.lit, 0); break;
+    case CEL_AST_LITERAL: {
+        /* The tree goes away after compilation: literal text moves into the
+         * program. */
+        cel_value v = e->u.lit;
+        if (v.kind == CEL_STRING || v.kind == CEL_BYTES) {
+            const char *copy = cel_arena_memdup(p->arena, v.u.str, v.len);
+            if (!copy) {
+                plan_error(p, e->offset, "out of memory");
+                break;
+            }
+            v.u.str = copy;
+            /* The hint lets size() and cost functions skip UTF-8 decoding. */
+            bool ascii = true;
+            for (uint32_t i = 0; i < v.len && ascii; i++)
+                ascii = (unsigned char)copy[i] < 0x80;
+            if (ascii && v.kind == CEL_STRING)
+                v.flags |= CEL_VF_ASCII;
+        }
+        n = const_node(p, e, v, 0);
+        break;
+    }
     case CEL_AST_IDENT: {
         const char *name = e->u.ident.name;
-        int slot = name[0] != '.' ? local_lookup(p, name) : -1;
-        if (slot >= 0) {
-            n = node_new(p, CEL_P_LOCAL, e, 0);
+        const scope_var *sv = name[0] != '.' ? scope_lookup(p, name) : NULL;
+        if (sv) {
+            n = node_new(p, sv->block ? CEL_P_BLOCK_INDEX : CEL_P_LOCAL, e, 0);
             if (n) {
-                n->slot = slot;
-                n->name = name;
+                n->slot = sv->slot;
+                n->target = sv->block;
+                n->name = arena_str(p, name, strlen(name));
             }
         } else {
             n = plan_qualified(p, e);
@@ -763,9 +956,9 @@ static void diag_issue(cel_diag *d, const cel_source *src, uint32_t offset, cons
     d->message = dup_str(msg);
     d->line = 1;
     d->column = 1;
-    if (src && cel_source_position)
+    if (src)
         cel_source_position(src, offset, &d->line, &d->column);
-    if (src && cel_source_format_issue) {
+    if (src) {
         size_t len = 0;
         char *buf = NULL;
         if (cel_source_format_issue(src, offset, msg, &buf, &len) == 0) {
@@ -808,14 +1001,49 @@ static void diag_text(cel_diag *d, char *text)
     }
 }
 
+/* Plans a parsed (and checked) tree into a new program. */
+static cel_program *plan_program(const cel_env *env, const cel_ast *root, const cel_source *srcinfo,
+                                 const char *src, size_t len, cel_diag *diag)
+{
+    cel_program *prog = calloc(1, sizeof *prog);
+    if (prog)
+        prog->arena = cel_arena_new(0);
+    if (prog)
+        prog->src = malloc(len + 1);
+    planner *p = calloc(1, sizeof *p);
+    if (!prog || !prog->arena || !prog->src || !p) {
+        diag_issue(diag, NULL, 0, "out of memory");
+        cel_program_free(prog);
+        free(p);
+        return NULL;
+    }
+    if (len)
+        memcpy(prog->src, src, len);
+    prog->src[len] = '\0';
+    prog->src_len = len;
+    prog->type = &cel_t_dyn;
+    p->env = env;
+    p->prog = prog;
+    p->container = cel_env_options_of(env)->container;
+    p->validate_literals = !cel_env_options_of(env)->defer_literal_errors;
+    p->arena = prog->arena;
+    prog->root = plan_expr(p, root);
+    if (!prog->root) {
+        diag_issue(diag, srcinfo, p->err_offset, p->err ? p->err : "out of memory");
+        cel_program_free(prog);
+        prog = NULL;
+    } else {
+        prog->nlocals = (uint32_t)p->maxlocals;
+    }
+    free(p->err);
+    free(p);
+    return prog;
+}
+
 cel_program *cel_compile(const cel_env *env, const char *src, size_t len, cel_diag *diag)
 {
     if (diag)
         memset(diag, 0, sizeof *diag);
-    if (!cel_parse) {
-        diag_issue(diag, NULL, 0, "the CEL parser is not linked into this build");
-        return NULL;
-    }
     const cel_env_options *eo = cel_env_options_of(env);
     cel_parse_opts po = {0};
     po.max_code_points = eo->max_code_points;
@@ -827,77 +1055,54 @@ cel_program *cel_compile(const cel_env *env, const char *src, size_t len, cel_di
     memset(&parsed, 0, sizeof parsed);
     if (cel_parse(src, len, &po, &parsed) != 0 || !parsed.root) {
         if (parsed.nissues) {
-            extern char *cel_parsed_format_issues(const cel_parsed *p) __attribute__((weak));
-            if (cel_parsed_format_issues)
-                diag_text(diag, cel_parsed_format_issues(&parsed));
-            else
-                diag_issue(diag, &parsed.src, parsed.issues[0].offset, parsed.issues[0].msg);
+            diag_text(diag, cel_parsed_format_issues(&parsed));
         } else {
             diag_issue(diag, NULL, 0, "parse failed");
         }
         cel_parsed_free(&parsed);
         return NULL;
     }
-    cel_program *prog = calloc(1, sizeof *prog);
-    if (prog)
-        prog->arena = cel_arena_new(0);
-    if (prog)
-        prog->src = malloc(len + 1);
-    if (!prog || !prog->arena || !prog->src) {
-        diag_issue(diag, NULL, 0, "out of memory");
-        cel_parsed_free(&parsed);
-        cel_program_free(prog);
-        return NULL;
-    }
-    if (len)
-        memcpy(prog->src, src, len);
-    prog->src[len] = '\0';
-    prog->src_len = len;
-    prog->type = &cel_t_dyn;
+    char *issues = NULL;
+    const cel_type *t = &cel_t_dyn;
+    cel_arena *types = NULL;
     if (!eo->disable_check) {
-        char *issues = NULL;
-        const cel_type *t = NULL;
-        if (cel_check(env, &parsed, prog->arena, &t, &issues) != 0) {
+        types = cel_arena_new(0);
+        if (!types || cel_check(env, &parsed, types, &t, &issues) != 0) {
             diag_text(diag, issues ? issues : dup_str("ERROR: <input>:1:1: type check failed"));
+            cel_arena_free(types);
             cel_parsed_free(&parsed);
-            cel_program_free(prog);
             return NULL;
         }
         free(issues);
-        if (t)
-            prog->type = t;
     }
-    planner *p = calloc(1, sizeof *p);
-    if (!p) {
-        diag_issue(diag, NULL, 0, "out of memory");
-        cel_parsed_free(&parsed);
-        cel_program_free(prog);
-        return NULL;
+    cel_program *prog = plan_program(env, parsed.root, &parsed.src, src, len, diag);
+    if (prog && types) {
+        prog->types = types;
+        prog->type = t ? t : &cel_t_dyn;
+        types = NULL;
     }
-    p->env = env;
-    p->container = eo->container;
-    p->arena = prog->arena;
-    prog->root = plan_expr(p, parsed.root);
-    if (!prog->root) {
-        diag_issue(diag, &parsed.src, p->err_offset, p->err ? p->err : "out of memory");
-        free(p->err);
-        free(p);
-        cel_parsed_free(&parsed);
-        cel_program_free(prog);
-        return NULL;
-    }
-    prog->nlocals = (uint32_t)p->maxlocals;
-    free(p->err);
-    free(p);
+    cel_arena_free(types);
     cel_parsed_free(&parsed);
     return prog;
+}
+
+cel_program *cel_plan_tree(const cel_env *env, const cel_ast *root, const char *src, size_t len,
+                           cel_diag *diag)
+{
+    if (diag)
+        memset(diag, 0, sizeof *diag);
+    return plan_program(env, root, NULL, src, len, diag);
 }
 
 void cel_program_free(cel_program *p)
 {
     if (!p)
         return;
+    for (cel_prepared_item *it = p->prepared; it; it = it->next)
+        if (it->free_fn)
+            it->free_fn(it->state);
     cel_arena_free(p->arena);
+    cel_arena_free(p->types);
     free(p->src);
     free(p);
 }

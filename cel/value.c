@@ -16,6 +16,7 @@
 
 #include "cel/type.h"
 #include "cel/value.h"
+#include "cel/plan.h" /* growable maps for comprehensions */
 
 #define MAP_LINEAR_MAX 8
 
@@ -282,6 +283,96 @@ cel_value cel_map_new(cel_arena *a, const cel_value *keys, const cel_value *vals
     return cel_map_v(&nm->m);
 }
 
+/* ---------------------------------------------------------------- growable maps */
+
+/* (Re)builds the hash index of a native map for its capacity. */
+static bool native_reindex(native_map *nm, size_t cap, cel_arena *a)
+{
+    size_t slots = 16;
+    while (slots < cap * 2)
+        slots <<= 1;
+    uint32_t *index = cel_arena_alloc(a, slots * sizeof *index);
+    if (!index)
+        return false;
+    memset(index, 0, slots * sizeof *index);
+    nm->index = index;
+    nm->mask = slots - 1;
+    for (size_t i = 0; i < nm->m.len; i++) {
+        norm_key k = normalise_key(&nm->keys[i]);
+        size_t s = norm_hash(&k) & nm->mask;
+        while (nm->index[s])
+            s = (s + 1) & nm->mask;
+        nm->index[s] = (uint32_t)i + 1;
+    }
+    return true;
+}
+
+cel_map *cel_native_map_growable(cel_arena *a, const cel_map *src, size_t cap)
+{
+    size_t n = src ? src->len : 0;
+    if (cap < n)
+        cap = n;
+    if (cap < 8)
+        cap = 8;
+    if (cap >= UINT32_MAX / 2)
+        return NULL;
+    native_map *nm = cel_arena_alloc(a, sizeof *nm);
+    cel_value *keys = cel_arena_alloc(a, cap * sizeof *keys);
+    cel_value *vals = cel_arena_alloc(a, cap * sizeof *vals);
+    if (!nm || !keys || !vals)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        cel_map_entry(src, i, &keys[i], &vals[i], a);
+    nm->m.len = n;
+    nm->m.ops = &cel_native_map_ops;
+    nm->m.impl = nm;
+    nm->keys = keys;
+    nm->vals = vals;
+    nm->index = NULL;
+    nm->mask = 0;
+    if (n > MAP_LINEAR_MAX && !native_reindex(nm, cap, a))
+        return NULL;
+    return &nm->m;
+}
+
+int cel_native_map_insert(cel_arena *a, cel_map *m, size_t *cap, const cel_value *key,
+                          const cel_value *val)
+{
+    native_map *nm = m->impl;
+    norm_key k = normalise_key(key);
+    size_t at;
+    if (native_lookup(nm, &k, &at))
+        return 1;
+    if (m->len == *cap) {
+        size_t nc = *cap * 2;
+        if (nc >= UINT32_MAX / 2)
+            return -1;
+        cel_value *keys = cel_arena_alloc(a, nc * sizeof *keys);
+        cel_value *vals = cel_arena_alloc(a, nc * sizeof *vals);
+        if (!keys || !vals)
+            return -1;
+        memcpy(keys, nm->keys, m->len * sizeof *keys);
+        memcpy(vals, nm->vals, m->len * sizeof *vals);
+        nm->keys = keys;
+        nm->vals = vals;
+        *cap = nc;
+        if (nm->index && !native_reindex(nm, nc, a))
+            return -1;
+    }
+    ((cel_value *)nm->keys)[m->len] = *key;
+    ((cel_value *)nm->vals)[m->len] = *val;
+    m->len++;
+    if (nm->index) {
+        size_t s = norm_hash(&k) & nm->mask;
+        while (nm->index[s])
+            s = (s + 1) & nm->mask;
+        nm->index[s] = (uint32_t)m->len;
+    } else if (m->len > MAP_LINEAR_MAX && !native_reindex(nm, *cap, a)) {
+        return -1;
+    }
+    return 0;
+}
+
 bool cel_map_find(const cel_map *m, const cel_value *key, cel_value *out, cel_arena *a)
 {
     return m->ops->find(m, key, out, a);
@@ -312,22 +403,22 @@ static int cmp_int_uint(int64_t i, uint64_t u)
     return ucmp3((uint64_t)i, u);
 }
 
-/* Exact comparison of an integer with a double: the double's integral part
- * is compared as an integer (it fits once range is checked), then its
- * fraction breaks the tie. NaN gives CEL_CMP_UNORDERED. */
+/* An integer against a double, as cel-go compares them: out-of-range
+ * doubles order outside the integer range, and otherwise the integer is
+ * converted to double. That conversion rounds beyond 2^53, and the
+ * conformance suite expects exactly that (9223372036854775807 is not less
+ * than 9223372036854775808.0). NaN gives CEL_CMP_UNORDERED. */
+static int cmp_double(double a, double b);
+
 static int cmp_int_double(int64_t i, double d)
 {
     if (d != d)
         return CEL_CMP_UNORDERED;
     if (d < -9223372036854775808.0)
         return 1;
-    if (d >= 9223372036854775808.0)
+    if (d > 9223372036854775807.0) /* the bound itself rounds to 2^63 */
         return -1;
-    double t = trunc(d);
-    int c = cmp3(i, (int64_t)t);
-    if (c)
-        return c;
-    return d > t ? -1 : (d < t ? 1 : 0);
+    return cmp_double((double)i, d);
 }
 
 static int cmp_uint_double(uint64_t u, double d)
@@ -336,13 +427,9 @@ static int cmp_uint_double(uint64_t u, double d)
         return CEL_CMP_UNORDERED;
     if (d < 0)
         return 1;
-    if (d >= 18446744073709551616.0)
+    if (d > 18446744073709551615.0)
         return -1;
-    double t = trunc(d);
-    int c = ucmp3(u, (uint64_t)t);
-    if (c)
-        return c;
-    return d > t ? -1 : 0;
+    return cmp_double((double)u, d);
 }
 
 static int cmp_double(double a, double b)

@@ -68,6 +68,11 @@ typedef struct cel_env_options {
     bool homogeneous_literals;   /* list/map literals must be homogeneous (Kubernetes) */
     bool std_lib;                /* add the standard library (cel_env_new sets it
                                     when options are NULL) */
+    bool defer_literal_errors;   /* CEL_FN_VALIDATE_LITERAL calls and prepare
+                                    functions that fail on literal arguments fail
+                                    at run time, as in plain cel-go (the
+                                    conformance suite), instead of being compile
+                                    errors as in Kubernetes >= 1.29 */
 } cel_env_options;
 
 typedef struct cel_env cel_env;

@@ -28,6 +28,16 @@ cel_value cel_json_value(const json_t *j, cel_arena *a);
  * key that is not a string. New reference. */
 json_t *cel_value_to_json(const cel_value *v, cel_arena *a);
 
+/* The tagged VALUE encoding of the CEL conformance suite
+ * (../shared/conformance/FORMAT.md): {"int":"-5"}, {"double":"NaN"},
+ * {"map":[[K,V],...]}, timestamps and durations as
+ * {"message":{"type":"google.protobuf.Timestamp","json":"..."}}. Beyond
+ * the suite: optionals are {"optional":[]} / {"optional":[VALUE]}, library
+ * values {"opaque":{"type":T,"text":S}}. Encoding an error gives NULL;
+ * decoding malformed input gives an error value. */
+json_t *cel_json_tagged_encode(const cel_value *v, cel_arena *a);
+cel_value cel_json_tagged_decode(const json_t *j, cel_arena *a);
+
 #ifdef __cplusplus
 }
 #endif

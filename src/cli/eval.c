@@ -1,9 +1,304 @@
-/* cli/eval.c: placeholder until the evaluator lands (replaced by the CEL core work). */
+/*
+ * cli/eval.c: `celgate eval`: compiles and evaluates one CEL expression
+ * against variables given as JSON (bound the way Kubernetes binds objects:
+ * lazily decoded maps and lists, integers as int) and prints the result as
+ * a CEL literal, or with --json as the conformance suite's tagged VALUE.
+ *
+ * Exit status: 0 a value, 1 an evaluation error, 2 a compile or usage error.
+ */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cel/cel.h"
+#include "cel/json.h"
 #include "cli/cli.h"
+
+#define EVAL_MAX_VARS 256
+
+typedef struct eval_var {
+    char *name;
+    json_t *doc;
+} eval_var;
+
+typedef struct eval_args {
+    bool json;
+    bool cost;
+    bool disable_check;
+    const char *container;
+    const char *expr;
+    uint64_t cost_limit;
+    eval_var vars[EVAL_MAX_VARS];
+    size_t nvars;
+} eval_args;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: celgate eval [options] EXPR\n"
+            "\n"
+            "Evaluates a CEL expression and prints the result as a CEL literal.\n"
+            "\n"
+            "options:\n"
+            "  --var NAME=JSON      bind variable NAME to a JSON value (repeatable)\n"
+            "  --vars FILE.json     bind every member of a JSON object file\n"
+            "  --container NAME     namespace for name resolution\n"
+            "  --disable-check      evaluate without type-checking\n"
+            "  --cost               also print the cost spent\n"
+            "  --cost-limit N       stop past a runtime cost of N\n"
+            "  --json               print {\"value\": VALUE} or {\"error\": MESSAGE}\n"
+            "  --help               show this text\n"
+            "\n"
+            "exit status: 0 value, 1 evaluation error, 2 compile or usage error\n");
+}
+
+static void free_args(eval_args *a)
+{
+    for (size_t i = 0; i < a->nvars; i++) {
+        free(a->vars[i].name);
+        json_decref(a->vars[i].doc);
+    }
+}
+
+static int add_var(eval_args *a, const char *name, json_t *doc)
+{
+    for (size_t i = 0; i < a->nvars; i++) {
+        if (!strcmp(a->vars[i].name, name)) {
+            fprintf(stderr, "celgate eval: variable '%s' given twice\n", name);
+            json_decref(doc);
+            return -1;
+        }
+    }
+    if (a->nvars == EVAL_MAX_VARS) {
+        fprintf(stderr, "celgate eval: more than %d variables\n", EVAL_MAX_VARS);
+        json_decref(doc);
+        return -1;
+    }
+    a->vars[a->nvars].name = strdup(name);
+    if (!a->vars[a->nvars].name) {
+        fprintf(stderr, "celgate eval: out of memory\n");
+        json_decref(doc);
+        return -1;
+    }
+    a->vars[a->nvars].doc = doc;
+    a->nvars++;
+    return 0;
+}
+
+/* --var NAME=JSON */
+static int parse_var(eval_args *a, char *spec)
+{
+    char *eq = strchr(spec, '=');
+    if (!eq || eq == spec) {
+        fprintf(stderr, "celgate eval: --var expects NAME=JSON, got '%s'\n", spec);
+        return -1;
+    }
+    *eq = '\0';
+    const char *text = eq + 1;
+    json_error_t err;
+    json_t *doc = json_loadb(text, strlen(text), JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+    if (!doc) {
+        fprintf(stderr, "celgate eval: --var %s: invalid JSON at line %d, column %d: %s\n", spec,
+                err.line, err.column, err.text);
+        return -1;
+    }
+    return add_var(a, spec, doc);
+}
+
+/* --vars FILE: a JSON object whose members are the variables. */
+static int parse_vars_file(eval_args *a, const char *path)
+{
+    json_error_t err;
+    json_t *doc = json_load_file(path, JSON_ALLOW_NUL, &err);
+    if (!doc) {
+        fprintf(stderr, "celgate eval: --vars %s: line %d, column %d: %s\n", path, err.line,
+                err.column, err.text);
+        return -1;
+    }
+    if (!json_is_object(doc)) {
+        fprintf(stderr, "celgate eval: --vars %s: expected a JSON object of variables\n", path);
+        json_decref(doc);
+        return -1;
+    }
+    const char *key;
+    json_t *val;
+    int rc = 0;
+    json_object_foreach(doc, key, val) {
+        if (add_var(a, key, json_incref(val)) != 0) {
+            rc = -1;
+            break;
+        }
+    }
+    json_decref(doc);
+    return rc;
+}
+
+static int parse_args(eval_args *a, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool has_next = i + 1 < argc;
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            usage(stdout);
+            return 1;
+        } else if (!strcmp(arg, "--json")) {
+            a->json = true;
+        } else if (!strcmp(arg, "--cost")) {
+            a->cost = true;
+        } else if (!strcmp(arg, "--disable-check")) {
+            a->disable_check = true;
+        } else if (!strcmp(arg, "--var") && has_next) {
+            if (parse_var(a, argv[++i]) != 0)
+                return -1;
+        } else if (!strcmp(arg, "--vars") && has_next) {
+            if (parse_vars_file(a, argv[++i]) != 0)
+                return -1;
+        } else if (!strcmp(arg, "--container") && has_next) {
+            a->container = argv[++i];
+        } else if (!strcmp(arg, "--cost-limit") && has_next) {
+            char *end;
+            errno = 0;
+            a->cost_limit = strtoull(argv[++i], &end, 10);
+            if (errno || *end || argv[i][0] == '-' || !argv[i][0]) {
+                fprintf(stderr, "celgate eval: --cost-limit expects a number, got '%s'\n", argv[i]);
+                return -1;
+            }
+        } else if (arg[0] == '-' && arg[1] == '-' && arg[2]) {
+            fprintf(stderr, "celgate eval: unknown or incomplete option '%s'\n", arg);
+            return -1;
+        } else if (!a->expr) {
+            a->expr = arg;
+        } else {
+            fprintf(stderr, "celgate eval: more than one expression given\n");
+            return -1;
+        }
+    }
+    if (!a->expr) {
+        fprintf(stderr, "celgate eval: no expression given\n");
+        usage(stderr);
+        return -1;
+    }
+    return 0;
+}
+
+/* The CEL environment of `celgate eval`: the standard library, every
+ * macro, optional syntax. Further environments (the Kubernetes ones) are
+ * added here with one call each. */
+static cel_env *build_env(const eval_args *a)
+{
+    cel_env_options o = {0};
+    o.container = a->container;
+    o.macros = CEL_MACROS_ALL;
+    o.optional_syntax = true;
+    o.disable_check = a->disable_check;
+    o.std_lib = true;
+    cel_env *env = cel_env_new(&o);
+    if (!env)
+        return NULL;
+    for (size_t i = 0; i < a->nvars; i++) {
+        if (cel_env_add_var(env, a->vars[i].name, &cel_t_dyn) != (int)i) {
+            cel_env_free(env);
+            return NULL;
+        }
+    }
+    return env;
+}
+
+static void eval_print_json_line(json_t *obj)
+{
+    char *s = obj ? json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    puts(s ? s : "{\"error\": \"out of memory\"}");
+    free(s);
+    json_decref(obj);
+}
+
+static void eval_print_error(const eval_args *a, const char *msg, uint64_t cost, bool with_cost)
+{
+    if (a->json) {
+        json_t *o = json_pack("{s:s}", "error", msg);
+        if (o && with_cost)
+            json_object_set_new(o, "cost", json_integer((json_int_t)cost));
+        eval_print_json_line(o);
+    } else {
+        fprintf(stderr, "%s\n", msg);
+        if (with_cost)
+            printf("cost: %llu\n", (unsigned long long)cost);
+    }
+}
+
+static int evaluate(const eval_args *a)
+{
+    cel_env *env = build_env(a);
+    if (!env) {
+        fprintf(stderr, "celgate eval: cannot build the environment (out of memory)\n");
+        return 2;
+    }
+    cel_diag diag;
+    cel_program *p = cel_compile(env, a->expr, strlen(a->expr), &diag);
+    if (!p) {
+        if (a->json)
+            eval_print_json_line(json_pack("{s:s}", "error", diag.text ? diag.text : "compile error"));
+        fprintf(stderr, "%s\n", diag.text ? diag.text : "compile error");
+        cel_diag_clear(&diag);
+        cel_env_free(env);
+        return 2;
+    }
+    cel_arena *arena = cel_arena_new(0);
+    cel_value *vals = calloc(a->nvars + 1, sizeof *vals);
+    if (!arena || !vals) {
+        fprintf(stderr, "celgate eval: out of memory\n");
+        free(vals);
+        cel_arena_free(arena);
+        cel_program_free(p);
+        cel_env_free(env);
+        return 2;
+    }
+    for (size_t i = 0; i < a->nvars; i++)
+        vals[i] = cel_json_value(a->vars[i].doc, arena);
+    cel_activation act = {vals, a->nvars};
+    cel_eval_opts opts = {.cost_limit = a->cost_limit};
+    uint64_t cost = 0;
+    cel_value v = cel_eval(p, &act, arena, &opts, &cost);
+    int rc = 0;
+    if (v.kind == CEL_ERROR) {
+        eval_print_error(a, v.u.err->msg, cost, a->cost);
+        rc = 1;
+    } else if (a->json) {
+        json_t *enc = cel_json_tagged_encode(&v, arena);
+        json_t *o = enc ? json_pack("{s:o}", "value", enc) : NULL;
+        if (o && a->cost)
+            json_object_set_new(o, "cost", json_integer((json_int_t)cost));
+        eval_print_json_line(o);
+    } else {
+        char *s = cel_value_to_cel_literal(&v, arena);
+        puts(s ? s : "<out of memory>");
+        free(s);
+        if (a->cost)
+            printf("cost: %llu\n", (unsigned long long)cost);
+    }
+    free(vals);
+    cel_arena_free(arena);
+    cel_program_free(p);
+    cel_env_free(env);
+    return rc;
+}
+
 int cli_eval_main(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fprintf(stderr, "celgate eval: the CEL evaluator is not built yet\n");
-    return 2;
+    eval_args *a = calloc(1, sizeof *a);
+    if (!a) {
+        fprintf(stderr, "celgate eval: out of memory\n");
+        return 2;
+    }
+    int rc = parse_args(a, argc, argv);
+    if (rc == 0)
+        rc = evaluate(a);
+    else
+        rc = rc > 0 ? 0 : 2;
+    free_args(a);
+    free(a);
+    return rc;
 }
