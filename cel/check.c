@@ -79,8 +79,9 @@ static const cel_overload builtin_overloads[] = {
      .params = {&cel_t_bool}, .result = &cel_t_bool},
     {.id = "conditional", .name = "_?_:_", .nargs = 3,
      .params = {&cel_t_bool, &cel_t_param_a, &cel_t_param_a}, .result = &cel_t_param_a},
+    /* cel.block's bindings are dyn (@indexN); its value has its result's type */
     {.id = "cel_block_list", .name = "cel.@block", .nargs = 2,
-     .params = {&t_list_dyn_param, &cel_t_dyn}, .result = &cel_t_dyn},
+     .params = {&t_list_dyn_param, &cel_t_param_a}, .result = &cel_t_param_a},
     /* the two-variable transformMap macros build their result with it */
     {.id = "cel_map_insert_key_value", .name = "cel.@mapInsert", .nargs = 3,
      .params = {&t_map_kv, &cel_t_param_k, &cel_t_param_v}, .result = &t_map_kv},
