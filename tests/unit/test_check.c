@@ -436,6 +436,37 @@ static void test_field_selection(void **state)
                   " | .^");
 }
 
+static void test_struct_literals(void **state)
+{
+    (void)state;
+    /* entry positions are at the colon, as cel-go records them */
+    expect_type("test.Object{name: 'a', count: 1}", "test.Object");
+    expect_type("test.Object{}.labels", "map(string, string)");
+    env_conf conf = {.container = "test"};
+    expect_type_in(&conf, "Object{name: s}", "test.Object");
+    expect_issues("test.Object{nope: 1}",
+                  "ERROR: <input>:1:17: undefined field 'nope'\n"
+                  " | test.Object{nope: 1}\n"
+                  " | ................^");
+    expect_issues("test.Object{name: 1}",
+                  "ERROR: <input>:1:17: expected type of field 'name' is 'string' but provided "
+                  "type is 'int'\n"
+                  " | test.Object{name: 1}\n"
+                  " | ................^");
+    expect_issues("x{}",
+                  "ERROR: <input>:1:2: 'dyn' is not a type\n"
+                  " | x{}\n"
+                  " | .^");
+    expect_issues("int{}",
+                  "ERROR: <input>:1:4: 'int' is not a message type\n"
+                  " | int{}\n"
+                  " | ...^");
+    expect_issues("nope.Msg{}",
+                  "ERROR: <input>:1:9: undeclared reference to 'nope.Msg' (in container '')\n"
+                  " | nope.Msg{}\n"
+                  " | ........^");
+}
+
 /* ---------------------------------------------------------------- literals */
 
 static void test_homogeneous_literals(void **state)
@@ -846,6 +877,7 @@ int main(void)
         cmocka_unit_test(test_logical_operators),
         cmocka_unit_test(test_ternary),
         cmocka_unit_test(test_field_selection),
+        cmocka_unit_test(test_struct_literals),
         cmocka_unit_test(test_homogeneous_literals),
         cmocka_unit_test(test_optionals),
         cmocka_unit_test(test_comprehensions),
