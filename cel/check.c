@@ -1487,6 +1487,21 @@ static char *format_issues(checker *c)
             return NULL;
         }
     }
+    if (c->reported > c->nissues) {
+        /* cel-go's closing line when it stops listing errors */
+        char *more = NULL;
+        int n = asprintf(&more, "%s%zu more errors were truncated", len ? "\n" : "",
+                         c->reported - c->nissues);
+        char *grown = n < 0 ? NULL : realloc(buf, len + (size_t)n + 1);
+        if (!grown) {
+            free(more);
+            free(buf);
+            return NULL;
+        }
+        memcpy(grown + len, more, (size_t)n + 1);
+        free(more);
+        buf = grown;
+    }
     return buf;
 }
 

@@ -300,6 +300,29 @@ static void test_several_issues_in_source_order(void **state)
                   " | ....^");
 }
 
+/* cel-go lists at most 100 errors, then says how many it left out. */
+static void test_issue_limit(void **state)
+{
+    (void)state;
+    char src[4096];
+    size_t len = 0;
+    for (int k = 0; k < 120; k++)
+        len += (size_t)snprintf(src + len, sizeof src - len, "%sy%d", k ? " + " : "", k);
+    cel_env *env = fixture_env(NULL);
+    outcome o = run_check(env, src);
+    assert_int_equal(o.rc, -1);
+    size_t count = 0;
+    for (const char *p = o.issues; (p = strstr(p, "ERROR: ")) != NULL; p++)
+        count++;
+    assert_int_equal(count, 100);
+    const char *tail = "\n20 more errors were truncated";
+    size_t n = strlen(o.issues);
+    assert_true(n > strlen(tail));
+    assert_string_equal(o.issues + n - strlen(tail), tail);
+    free(o.issues);
+    cel_env_free(env);
+}
+
 static void test_container_resolution(void **state)
 {
     (void)state;
@@ -870,6 +893,7 @@ int main(void)
         cmocka_unit_test(test_type_identifiers),
         cmocka_unit_test(test_undeclared),
         cmocka_unit_test(test_several_issues_in_source_order),
+        cmocka_unit_test(test_issue_limit),
         cmocka_unit_test(test_container_resolution),
         cmocka_unit_test(test_qualified_names),
         cmocka_unit_test(test_no_matching_overload),
