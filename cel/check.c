@@ -1237,14 +1237,16 @@ static void check_struct(checker *c, const cel_ast *e)
                c->container);
     } else if (kind_of(c, decl) != CEL_T_ERROR) {
         if (decl->kind != CEL_T_TYPE) {
-            report(c, e->offset, "'%s' is not a type", tstr(c, decl));
+            /* cel-go names the declared type without its parameters */
+            report(c, e->offset, "'%s' is not a type", decl->name ? decl->name : "dyn");
         } else {
             const cel_type *t = decl->param[0];
             if (t && (t->kind == CEL_T_OBJECT || t->kind == CEL_T_TIMESTAMP ||
                       t->kind == CEL_T_DURATION)) {
                 result = t;
             } else {
-                report(c, e->offset, "'%s' is not a message type", tstr(c, t));
+                report(c, e->offset, "'%s' is not a message type",
+                       t && t->name ? t->name : "dyn");
             }
         }
     }

@@ -480,6 +480,10 @@ static void test_struct_literals(void **state)
                   "ERROR: <input>:1:2: 'dyn' is not a type\n"
                   " | x{}\n"
                   " | .^");
+    expect_issues("l{}",
+                  "ERROR: <input>:1:2: 'list' is not a type\n"
+                  " | l{}\n"
+                  " | .^");
     expect_issues("int{}",
                   "ERROR: <input>:1:4: 'int' is not a message type\n"
                   " | int{}\n"
