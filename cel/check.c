@@ -660,14 +660,14 @@ static const cel_type *get_type(const checker *c, const cel_ast *e)
 
 /* ---------------------------------------------------------------- names */
 
-/* Calls try(c, candidate, ctx) for each name the container makes of name
+/* Calls attempt(c, candidate, ctx) for each name the container makes of name
  * (for container a.b, name x: a.b.x, a.x, x; for .x only x) until it
  * returns true. */
 static bool for_candidates(checker *c, const char *name,
-                           bool (*try)(checker *, const char *, size_t, void *), void *ctx)
+                           bool (*attempt)(checker *, const char *, size_t, void *), void *ctx)
 {
     if (name[0] == '.')
-        return try(c, name + 1, strlen(name + 1), ctx);
+        return attempt(c, name + 1, strlen(name + 1), ctx);
     size_t nlen = strlen(name), clen = strlen(c->container);
     char *buf = clen ? cel_arena_alloc(c->scratch, clen + nlen + 2) : NULL;
     if (buf) {
@@ -677,7 +677,7 @@ static bool for_candidates(checker *c, const char *name,
             buf[end] = '.';
             memcpy(buf + end + 1, name, nlen);
             buf[end + 1 + nlen] = '\0';
-            if (try(c, buf, end + 1 + nlen, ctx))
+            if (attempt(c, buf, end + 1 + nlen, ctx))
                 return true;
             while (end > 0 && c->container[end - 1] != '.')
                 end--;
@@ -686,7 +686,7 @@ static bool for_candidates(checker *c, const char *name,
             end--; /* drop the dot */
         }
     }
-    return try(c, name, nlen, ctx);
+    return attempt(c, name, nlen, ctx);
 }
 
 typedef struct ident_hit {
