@@ -558,6 +558,11 @@ static void test_comprehensions(void **state)
     expect_type("l.all(i, e, i > 0 && e > 0)", "bool");
     expect_type("m.all(k, v, k == 'a' && v == 1)", "bool");
     expect_type("cel.bind(y, 1, y + 1)", "int");
+    expect_type("l.transformList(i, v, v + i)", "list(int)");
+    expect_type("m.transformMap(k, v, k + 'x')", "map(string, string)");
+    expect_type("l.existsOne(i, v, i == v)", "bool");
+    expect_type("cel.block([1, cel.index(0) + 1], cel.index(1) == 2)", "bool");
+    expect_type("cel.block([1], cel.index(0))", "dyn");
     /* the iteration variable is scoped to the comprehension */
     expect_issues("l.all(e, e > 0) && e",
                   "ERROR: <input>:1:20: undeclared reference to 'e' (in container '')\n"
