@@ -20,6 +20,9 @@
 #define CHECK_MAX_ISSUES 100   /* cel-go's default error report limit */
 #define CHECK_MAX_TYPE_DEPTH 512 /* deeper types than this come only from hostile input */
 #define CHECK_MAX_NAME 4096    /* longest qualified name tried for resolution */
+/* Trees from the parser are at most a few hundred levels deep (its
+ * recursion limit); this bounds the stack for trees built any other way. */
+#define CHECK_MAX_DEPTH 4096
 
 /* Types the checker itself builds on. `type` on its own denotes the type of
  * types (cel-go prints it "type"), unlike cel_t_type which is type(dyn). */
@@ -128,6 +131,8 @@ typedef struct checker {
     size_t nissues, capissues;
     size_t reported;             /* including those past the limit */
 
+    unsigned depth;              /* of the node being checked */
+    bool too_deep;
     bool oom;
 } checker;
 
@@ -1337,6 +1342,14 @@ static void check(checker *c, const cel_ast *e)
 {
     if (!e || c->oom)
         return;
+    if (c->depth >= CHECK_MAX_DEPTH) {
+        if (!c->too_deep)
+            report(c, e->offset, "expression nested too deeply to check");
+        c->too_deep = true;
+        set_type(c, e, &cel_t_error);
+        return;
+    }
+    c->depth++;
     switch (e->kind) {
     case CEL_AST_LITERAL: check_literal(c, e); break;
     case CEL_AST_IDENT: check_ident(c, e); break;
@@ -1348,6 +1361,7 @@ static void check(checker *c, const cel_ast *e)
     case CEL_AST_COMPREHENSION: check_comprehension(c, e); break;
     default: set_type(c, e, &cel_t_error); break;
     }
+    c->depth--;
 }
 
 /* ---------------------------------------------------------------- homogeneous literals */
@@ -1403,7 +1417,7 @@ static const cel_type *element_type(checker *c, const cel_ast *x, bool optional)
 
 static void validate_homogeneous(checker *c, const cel_ast *e, bool exempt, int depth)
 {
-    if (!e || c->oom || depth > 100000)
+    if (!e || c->oom || depth > CHECK_MAX_DEPTH)
         return;
     if (e->kind == CEL_AST_LIST) {
         const cel_type *first = NULL;

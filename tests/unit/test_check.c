@@ -622,6 +622,47 @@ static void test_hand_built_tree(void **state)
     cel_env_free(env);
 }
 
+/* Trees built without the parser's depth limit still cannot exhaust the
+ * stack: past its own limit the checker reports and stops descending. */
+static void test_hand_built_deep_tree(void **state)
+{
+    (void)state;
+    cel_env *env = fixture_env(NULL);
+    const char *src = "[]";
+    size_t n = 6000;
+    cel_ast *nodes = calloc(n, sizeof *nodes);
+    cel_ast **elems = calloc(n, sizeof *elems);
+    assert_non_null(nodes);
+    assert_non_null(elems);
+    for (size_t k = 0; k < n; k++) {
+        nodes[k].kind = CEL_AST_LIST;
+        nodes[k].id = (uint32_t)k + 1;
+        if (k + 1 < n) {
+            elems[k] = &nodes[k + 1];
+            nodes[k].u.list.elems = &elems[k];
+            nodes[k].u.list.n = 1;
+        }
+    }
+    cel_parsed p;
+    memset(&p, 0, sizeof p);
+    assert_int_equal(cel_source_init(&p.src, src, strlen(src)), 0);
+    p.root = &nodes[0];
+    p.next_id = (uint32_t)n + 1;
+    cel_arena *arena = cel_arena_new(0);
+    const cel_type *t = NULL;
+    char *issues = NULL;
+    assert_int_equal(cel_check(env, &p, arena, &t, &issues), -1);
+    assert_non_null(issues);
+    assert_non_null(strstr(issues, "ERROR: <input>:1:1: expression nested too deeply to check"));
+    assert_null(strstr(issues + 1, "ERROR:")); /* reported once */
+    free(issues);
+    cel_arena_free(arena);
+    cel_source_free(&p.src);
+    free(elems);
+    free(nodes);
+    cel_env_free(env);
+}
+
 /* ---------------------------------------------------------------- limits */
 
 static void test_long_and_deep_expressions(void **state)
@@ -915,6 +956,7 @@ int main(void)
         cmocka_unit_test(test_optionals),
         cmocka_unit_test(test_comprehensions),
         cmocka_unit_test(test_hand_built_tree),
+        cmocka_unit_test(test_hand_built_deep_tree),
         cmocka_unit_test(test_long_and_deep_expressions),
         cmocka_unit_test(test_type_parse),
         cmocka_unit_test(test_conformance_sweep),
