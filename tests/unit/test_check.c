@@ -345,6 +345,14 @@ static void test_qualified_names(void **state)
     expect_type("a.b.d", "dyn");
     /* namespaced functions: ns.fn(1) is the global function ns.fn */
     expect_type("ns.fn(1)", "int");
+    /* functions resolve against the container too */
+    env_conf conf = {.container = "ns"};
+    expect_type_in(&conf, "fn(1)", "int");
+    expect_issues_in(&conf, "ns.fn('a')",
+                     "ERROR: <input>:1:6: found no matching overload for 'ns.fn' applied to "
+                     "'(string)'\n"
+                     " | ns.fn('a')\n"
+                     " | .....^");
 }
 
 /* ---------------------------------------------------------------- overloads */
