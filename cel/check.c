@@ -20,6 +20,9 @@
 #define CHECK_MAX_ISSUES 100   /* cel-go's default error report limit */
 #define CHECK_MAX_TYPE_DEPTH 512 /* deeper types than this come only from hostile input */
 #define CHECK_MAX_NAME 4096    /* longest qualified name tried for resolution */
+/* Trees from the parser are at most a few hundred levels deep (its
+ * recursion limit); this bounds the stack for trees built any other way. */
+#define CHECK_MAX_DEPTH 4096
 
 /* Types the checker itself builds on. `type` on its own denotes the type of
  * types (cel-go prints it "type"), unlike cel_t_type which is type(dyn). */
@@ -79,8 +82,9 @@ static const cel_overload builtin_overloads[] = {
      .params = {&cel_t_bool}, .result = &cel_t_bool},
     {.id = "conditional", .name = "_?_:_", .nargs = 3,
      .params = {&cel_t_bool, &cel_t_param_a, &cel_t_param_a}, .result = &cel_t_param_a},
+    /* cel.block's bindings are dyn (@indexN); its value has its result's type */
     {.id = "cel_block_list", .name = "cel.@block", .nargs = 2,
-     .params = {&t_list_dyn_param, &cel_t_dyn}, .result = &cel_t_dyn},
+     .params = {&t_list_dyn_param, &cel_t_param_a}, .result = &cel_t_param_a},
     /* the two-variable transformMap macros build their result with it */
     {.id = "cel_map_insert_key_value", .name = "cel.@mapInsert", .nargs = 3,
      .params = {&t_map_kv, &cel_t_param_k, &cel_t_param_v}, .result = &t_map_kv},
@@ -127,6 +131,8 @@ typedef struct checker {
     size_t nissues, capissues;
     size_t reported;             /* including those past the limit */
 
+    unsigned depth;              /* of the node being checked */
+    bool too_deep;
     bool oom;
 } checker;
 
@@ -659,14 +665,14 @@ static const cel_type *get_type(const checker *c, const cel_ast *e)
 
 /* ---------------------------------------------------------------- names */
 
-/* Calls try(c, candidate, ctx) for each name the container makes of name
+/* Calls attempt(c, candidate, ctx) for each name the container makes of name
  * (for container a.b, name x: a.b.x, a.x, x; for .x only x) until it
  * returns true. */
 static bool for_candidates(checker *c, const char *name,
-                           bool (*try)(checker *, const char *, size_t, void *), void *ctx)
+                           bool (*attempt)(checker *, const char *, size_t, void *), void *ctx)
 {
     if (name[0] == '.')
-        return try(c, name + 1, strlen(name + 1), ctx);
+        return attempt(c, name + 1, strlen(name + 1), ctx);
     size_t nlen = strlen(name), clen = strlen(c->container);
     char *buf = clen ? cel_arena_alloc(c->scratch, clen + nlen + 2) : NULL;
     if (buf) {
@@ -676,7 +682,7 @@ static bool for_candidates(checker *c, const char *name,
             buf[end] = '.';
             memcpy(buf + end + 1, name, nlen);
             buf[end + 1 + nlen] = '\0';
-            if (try(c, buf, end + 1 + nlen, ctx))
+            if (attempt(c, buf, end + 1 + nlen, ctx))
                 return true;
             while (end > 0 && c->container[end - 1] != '.')
                 end--;
@@ -685,7 +691,7 @@ static bool for_candidates(checker *c, const char *name,
             end--; /* drop the dot */
         }
     }
-    return try(c, name, nlen, ctx);
+    return attempt(c, name, nlen, ctx);
 }
 
 typedef struct ident_hit {
@@ -1236,14 +1242,16 @@ static void check_struct(checker *c, const cel_ast *e)
                c->container);
     } else if (kind_of(c, decl) != CEL_T_ERROR) {
         if (decl->kind != CEL_T_TYPE) {
-            report(c, e->offset, "'%s' is not a type", tstr(c, decl));
+            /* cel-go names the declared type without its parameters */
+            report(c, e->offset, "'%s' is not a type", decl->name ? decl->name : "dyn");
         } else {
             const cel_type *t = decl->param[0];
             if (t && (t->kind == CEL_T_OBJECT || t->kind == CEL_T_TIMESTAMP ||
                       t->kind == CEL_T_DURATION)) {
                 result = t;
             } else {
-                report(c, e->offset, "'%s' is not a message type", tstr(c, t));
+                report(c, e->offset, "'%s' is not a message type",
+                       t && t->name ? t->name : "dyn");
             }
         }
     }
@@ -1334,6 +1342,14 @@ static void check(checker *c, const cel_ast *e)
 {
     if (!e || c->oom)
         return;
+    if (c->depth >= CHECK_MAX_DEPTH) {
+        if (!c->too_deep)
+            report(c, e->offset, "expression nested too deeply to check");
+        c->too_deep = true;
+        set_type(c, e, &cel_t_error);
+        return;
+    }
+    c->depth++;
     switch (e->kind) {
     case CEL_AST_LITERAL: check_literal(c, e); break;
     case CEL_AST_IDENT: check_ident(c, e); break;
@@ -1345,6 +1361,7 @@ static void check(checker *c, const cel_ast *e)
     case CEL_AST_COMPREHENSION: check_comprehension(c, e); break;
     default: set_type(c, e, &cel_t_error); break;
     }
+    c->depth--;
 }
 
 /* ---------------------------------------------------------------- homogeneous literals */
@@ -1400,7 +1417,7 @@ static const cel_type *element_type(checker *c, const cel_ast *x, bool optional)
 
 static void validate_homogeneous(checker *c, const cel_ast *e, bool exempt, int depth)
 {
-    if (!e || c->oom || depth > 100000)
+    if (!e || c->oom || depth > CHECK_MAX_DEPTH)
         return;
     if (e->kind == CEL_AST_LIST) {
         const cel_type *first = NULL;
@@ -1485,6 +1502,21 @@ static char *format_issues(checker *c)
             free(buf);
             return NULL;
         }
+    }
+    if (c->reported > c->nissues) {
+        /* cel-go's closing line when it stops listing errors */
+        char *more = NULL;
+        int n = asprintf(&more, "%s%zu more errors were truncated", len ? "\n" : "",
+                         c->reported - c->nissues);
+        char *grown = n < 0 ? NULL : realloc(buf, len + (size_t)n + 1);
+        if (!grown) {
+            free(more);
+            free(buf);
+            return NULL;
+        }
+        memcpy(grown + len, more, (size_t)n + 1);
+        free(more);
+        buf = grown;
     }
     return buf;
 }

@@ -19,7 +19,6 @@ static const struct {
     const cel_type *type;
 } tp_simple[] = {
     {"dyn", &cel_t_dyn},
-    {"any", &cel_t_dyn},
     {"null_type", &cel_t_null},
     {"bool", &cel_t_bool},
     {"int", &cel_t_int},
