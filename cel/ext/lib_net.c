@@ -343,11 +343,15 @@ static uint64_t net_cost_contains_cidr(const cel_value *args, size_t nargs)
 
 /* ------------------------------------------------------------ tables */
 
+/* ip() and cidr() are not CEL_FN_VALIDATE_LITERAL: Kubernetes validates
+ * duration, timestamp and regex literals at compile time but not these, so
+ * ip('bad') is a runtime error there. Constant calls still fold, so a valid
+ * literal is parsed once per program. */
 #define IP (&cel_t_net_ip)
 #define CIDR (&cel_t_net_cidr)
 
 static const cel_overload net_ip_overloads[] = {
-    {"string_to_ip", "ip", false, 1, CEL_FN_VALIDATE_LITERAL, {&cel_t_string}, IP,
+    {"string_to_ip", "ip", false, 1, 0, {&cel_t_string}, IP,
      net_string_to_ip, net_cost_parse},
     {"is_ip", "isIP", false, 1, 0, {&cel_t_string}, &cel_t_bool, net_is_ip, net_cost_parse},
     {"ip_is_canonical", "ip.isCanonical", false, 1, 0, {&cel_t_string}, &cel_t_bool,
@@ -366,7 +370,7 @@ static const cel_overload net_ip_overloads[] = {
 };
 
 static const cel_overload net_cidr_overloads[] = {
-    {"string_to_cidr", "cidr", false, 1, CEL_FN_VALIDATE_LITERAL, {&cel_t_string}, CIDR,
+    {"string_to_cidr", "cidr", false, 1, 0, {&cel_t_string}, CIDR,
      net_string_to_cidr, net_cost_parse},
     {"is_cidr", "isCIDR", false, 1, 0, {&cel_t_string}, &cel_t_bool, net_is_cidr,
      net_cost_parse},
