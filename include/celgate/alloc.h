@@ -60,7 +60,7 @@ typedef enum alloc_family { ALLOC_IPV4 = 4, ALLOC_IPV6 = 6 } alloc_family;
 typedef struct alloc_err {
     int code;
     char reason[32];
-    char message[1024];
+    char message[2048];
 } alloc_err;
 
 typedef struct alloc_opts {

@@ -171,7 +171,7 @@ bool alloc_range_pick(const alloc_range *r, const alloc_index *ix, alloc_rng *rn
 
 /* Field errors collected during validation, joined as the API server does. */
 typedef struct alloc_ferrs {
-    char text[8][300];
+    char text[8][640];
     int n;
 } alloc_ferrs;
 

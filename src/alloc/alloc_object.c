@@ -45,7 +45,7 @@ void alloc_ferr_add(alloc_ferrs *fe, const char *fmt, ...)
 
 void alloc_ferr_to_err(const alloc_ferrs *fe, const char *kind, const char *name, alloc_err *err)
 {
-    char body[900];
+    char body[1900];
     size_t n = 0;
     if (fe->n == 1) {
         snprintf(body, sizeof body, "%s", fe->text[0]);
