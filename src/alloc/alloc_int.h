@@ -92,11 +92,13 @@ const char *alloc_family_name(alloc_family f); /* "IPv4" / "IPv6" */
 
 /* ------------------------------------------------------------ index */
 
-/* The allocated addresses of one family as coalesced intervals. */
+/* The allocated addresses of one family as coalesced intervals (B+tree). */
 typedef struct alloc_index {
     struct alloc_inode *root;
-    size_t nodes;
-    uint64_t count; /* addresses held (saturating) */
+    size_t nodes;    /* intervals */
+    uint64_t count;  /* addresses held (saturating) */
+    struct alloc_inode *spare; /* nodes reserved for splits */
+    int nspare, height;
 } alloc_index;
 
 void alloc_index_init(alloc_index *ix);
