@@ -2,9 +2,9 @@
  * alloc_bench.c: cost per allocation as a range fills. Modes:
  *   alloc_bench fill <cidr> <count>   dynamic allocations one at a time
  *                                     (count 0: until the range is full),
- *                                     in memory; prints the mean cost of
- *                                     each tenth of the run, then the cost
- *                                     of the "range is full" answer
+ *                                     in memory; prints the mean thread CPU
+ *                                     time of each tenth of the run, then
+ *                                     that of the "range is full" answer
  *   alloc_bench store <dir> <threads> <per-thread>
  *                                     durable allocations from concurrent
  *                                     callers (group commit at work)
@@ -22,6 +22,15 @@ static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU time of this thread: on a shared machine, wall time mostly measures
+ * the other tenants; CPU time measures the allocator. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -62,30 +71,33 @@ static int fill(const char *cidr, unsigned long long count)
     char ip[ALLOC_IP_STRLEN];
     alloc_err e;
     printf("%s: %llu dynamic allocations\n", cidr, total);
-    printf("  %-8s %12s %14s\n", "fill", "allocations", "ns/allocation");
+    printf("  %-8s %12s %14s\n", "fill", "allocations", "CPU ns/alloc");
     unsigned long long done = 0;
     double t_all = now_s();
     for (int tenth = 1; tenth <= 10; tenth++) {
         unsigned long long upto = total * (unsigned long long)tenth / 10;
         unsigned long long n = upto - done;
-        double t0 = now_s();
+        double t0 = cpu_s();
         for (; done < upto; done++) {
             if (alloc_ip_allocate(c, fam, NULL, &p, true, ip, &e) < 0) {
                 fprintf(stderr, "allocation %llu failed: %s\n", done, e.message);
                 return 1;
             }
         }
-        double dt = now_s() - t0;
+        double dt = cpu_s() - t0;
         printf("  %3d-%3d%% %12llu %14.0f\n", (tenth - 1) * 10, tenth * 10, n, n ? dt * 1e9 / (double)n : 0);
     }
-    double t0 = now_s();
-    int rc = alloc_ip_allocate(c, fam, NULL, &p, true, ip, &e);
-    double full_ns = (now_s() - t0) * 1e9;
+    /* A full range answers at once: the mean of 1000 refusals. */
+    int rc = 0;
+    double t0 = cpu_s();
+    for (int i = 0; i < 1000 && !count; i++)
+        rc |= alloc_ip_allocate(c, fam, NULL, &p, true, ip, &e) == 0;
+    double full_ns = (cpu_s() - t0) * 1e9 / 1000;
     if (!count)
-        printf("  next allocation: %s (%.0f ns)\n", rc < 0 ? e.message : "succeeded?!", full_ns);
+        printf("  next allocation (mean of 1000): %s, %.0f CPU ns\n", rc ? "succeeded?!" : e.message, full_ns);
     printf("  total %.2f s, %zu IPAddresses, RSS %ld MiB\n", now_s() - t_all, alloc_ipaddress_count(c), rss_mib());
     alloc_close(c);
-    return count || rc < 0 ? 0 : 1;
+    return rc ? 1 : 0;
 }
 
 typedef struct job {

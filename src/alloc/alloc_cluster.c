@@ -946,7 +946,7 @@ alloc_cluster *alloc_open(const alloc_opts *opts, char **err)
     alloc_rng_seed(&c->rng, seed);
     alloc_index_init(&c->ix4);
     alloc_index_init(&c->ix6);
-    alloc_map_init(&c->ips);
+    alloc_iptab_init(&c->ips);
     alloc_map_init(&c->svcs);
     if (opts->service_cidrs && *opts->service_cidrs && (*err = parse_defaults(c, opts->service_cidrs)))
         goto fail;
@@ -980,14 +980,8 @@ void alloc_close(alloc_cluster *c)
     if (!c)
         return;
     alloc_store_close(c->store);
-    size_t i = 0;
-    alloc_map_entry *e;
-    while (alloc_map_iter(&c->ips, &i, &e)) {
-        alloc_ipobj *o = e->val;
-        json_decref(o->labels);
-        free(o);
-    }
-    alloc_map_free(&c->ips, NULL);
+    size_t i;
+    alloc_iptab_free(&c->ips, alloc_ipobj_free);
     alloc_map_free(&c->svcs, free);
     alloc_index_free(&c->ix4);
     alloc_index_free(&c->ix6);

@@ -21,6 +21,7 @@ typedef struct alloc_scidr {
 /* One IPAddress object. Managed ones have no stored labels: theirs are
  * implied, which keeps a million allocations small. */
 typedef struct alloc_ipobj {
+    struct alloc_ipobj *hnext; /* alloc_iptab chain */
     alloc_ip ip;
     bool managed;
     int64_t created_ms;
@@ -28,6 +29,21 @@ typedef struct alloc_ipobj {
     char *group, *resource, *ns, *pname; /* point into strs */
     char strs[];
 } alloc_ipobj;
+
+/* IPAddress objects by address (alloc_iptab.c): chained, growing
+ * incrementally so no single insert pays for a full rehash. */
+typedef struct alloc_iptab {
+    alloc_ipobj **t[2]; /* t[1] is the bigger table while growing */
+    size_t cap[2], len, rehash;
+} alloc_iptab;
+
+void alloc_iptab_init(alloc_iptab *t);
+alloc_ipobj *alloc_iptab_find(alloc_iptab *t, const alloc_ip *ip);
+int alloc_iptab_insert(alloc_iptab *t, alloc_ipobj *o); /* o must be absent */
+bool alloc_iptab_remove(alloc_iptab *t, alloc_ipobj *o);
+/* A malloc'd snapshot of every object; returns the count (0 also on OOM). */
+size_t alloc_iptab_collect(const alloc_iptab *t, alloc_ipobj ***out);
+void alloc_iptab_free(alloc_iptab *t, void (*free_obj)(alloc_ipobj *));
 
 typedef struct alloc_svc {
     char ips[2][ALLOC_IP_STRLEN];
@@ -58,7 +74,7 @@ struct alloc_cluster {
     size_t max_cidrs, max_ips;
     alloc_rng rng;
     alloc_index ix4, ix6;
-    alloc_map ips;            /* 17-byte address key -> alloc_ipobj */
+    alloc_iptab ips;          /* IPAddress objects */
     alloc_map svcs;           /* "ns/name" -> alloc_svc */
     alloc_scidr **cidrs;      /* creation order */
     size_t ncidrs, capcidrs;
@@ -72,13 +88,13 @@ struct alloc_cluster {
 
 int64_t alloc_now(alloc_cluster *c);
 alloc_index *alloc_ix(alloc_cluster *c, alloc_family f);
-void alloc_ipkey(const alloc_ip *ip, unsigned char key[17]);
 alloc_ipobj *alloc_ipobj_find(alloc_cluster *c, const alloc_ip *ip);
 /* Records a new IPAddress in memory (map + index); NULL when out of memory. */
 alloc_ipobj *alloc_ipobj_insert(alloc_cluster *c, const alloc_ip *ip, const alloc_parent *p,
                                 bool managed, const json_t *labels, int64_t created_ms);
 /* Forgets one (memory only) and frees it. */
 void alloc_ipobj_remove(alloc_cluster *c, alloc_ipobj *o);
+void alloc_ipobj_free(alloc_ipobj *o);
 json_t *alloc_ipobj_json(const alloc_ipobj *o);
 void alloc_event_add(alloc_cluster *c, const char *reason, const char *object, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -305,8 +305,19 @@ bool alloc_index_has(const alloc_index *ix, alloc_u128 x)
 
 int alloc_index_add(alloc_index *ix, alloc_u128 x)
 {
-    pos l, r;
-    bool has_l = floor_pos(ix, x, &l);
+    /* One descent serves the lookup and, usually, the insertion: x belongs
+     * to the leaf the descent reaches, right after its floor there. */
+    alloc_inode *home = ix->root;
+    while (home && !home->leaf)
+        home = home->u.child[inner_pick(home, x)];
+    int hi = home ? leaf_floor(home, x) : -1;
+    pos l = {home, hi}, r;
+    bool has_l = hi >= 0;
+    if (!has_l && home && home->prev) {
+        l.leaf = home->prev;
+        l.i = l.leaf->n - 1;
+        has_l = true;
+    }
     if (has_l && alloc_u128_cmp(x, l.leaf->u.end[l.i]) <= 0)
         return 1;
     if (reserve(ix) < 0)
@@ -326,6 +337,14 @@ int alloc_index_add(alloc_index *ix, alloc_u128 x)
         alloc_u128 e = r.leaf->u.end[r.i];
         delete(ix, r.leaf->key[r.i]);
         insert(ix, x, e); /* the spares reserved above still cover it */
+    } else if (home && home->n < ORDER) {
+        int i = hi + 1;
+        memmove(home->key + i + 1, home->key + i, (size_t)(home->n - i) * sizeof home->key[0]);
+        memmove(home->u.end + i + 1, home->u.end + i, (size_t)(home->n - i) * sizeof home->u.end[0]);
+        home->key[i] = x;
+        home->u.end[i] = x;
+        home->n++;
+        ix->nodes++;
     } else {
         insert(ix, x, x);
     }

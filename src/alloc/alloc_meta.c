@@ -24,20 +24,15 @@ alloc_index *alloc_ix(alloc_cluster *c, alloc_family f)
     return f == ALLOC_IPV4 ? &c->ix4 : &c->ix6;
 }
 
-void alloc_ipkey(const alloc_ip *ip, unsigned char key[17])
-{
-    key[0] = (unsigned char)ip->fam;
-    for (int i = 0; i < 8; i++) {
-        key[1 + i] = (unsigned char)(ip->v.hi >> (56 - 8 * i));
-        key[9 + i] = (unsigned char)(ip->v.lo >> (56 - 8 * i));
-    }
-}
-
 alloc_ipobj *alloc_ipobj_find(alloc_cluster *c, const alloc_ip *ip)
 {
-    unsigned char key[17];
-    alloc_ipkey(ip, key);
-    return alloc_map_get(&c->ips, key, sizeof key);
+    return alloc_iptab_find(&c->ips, ip);
+}
+
+void alloc_ipobj_free(alloc_ipobj *o)
+{
+    json_decref(o->labels);
+    free(o);
 }
 
 alloc_ipobj *alloc_ipobj_insert(alloc_cluster *c, const alloc_ip *ip, const alloc_parent *p,
@@ -61,28 +56,22 @@ alloc_ipobj *alloc_ipobj_insert(alloc_cluster *c, const alloc_ip *ip, const allo
         *slots[i] = dst;
         dst += len[i] + 1;
     }
-    unsigned char key[17];
-    alloc_ipkey(ip, key);
-    int rc = alloc_map_put(&c->ips, key, sizeof key, o);
+    int rc = alloc_iptab_insert(&c->ips, o);
     if (rc == 0 && alloc_index_add(alloc_ix(c, ip->fam), ip->v) == 0)
         return o;
     if (rc == 0)
-        alloc_map_del(&c->ips, key, sizeof key);
-    json_decref(o->labels);
-    free(o);
+        alloc_iptab_remove(&c->ips, o);
+    alloc_ipobj_free(o);
     return NULL;
 }
 
 void alloc_ipobj_remove(alloc_cluster *c, alloc_ipobj *o)
 {
-    unsigned char key[17];
-    alloc_ipkey(&o->ip, key);
-    alloc_map_del(&c->ips, key, sizeof key);
+    alloc_iptab_remove(&c->ips, o);
     /* Removing from the middle of a run needs a node; if that fails the
      * address merely stays reserved, which is the safe side. */
     alloc_index_remove(alloc_ix(c, o->ip.fam), o->ip.v);
-    json_decref(o->labels);
-    free(o);
+    alloc_ipobj_free(o);
 }
 
 json_t *alloc_ipobj_json(const alloc_ipobj *o)
@@ -297,11 +286,12 @@ static int cmp_item_name(const void *a, const void *b)
 json_t *alloc_ipaddress_list(alloc_cluster *c)
 {
     pthread_mutex_lock(&c->mu);
-    size_t n = c->ips.len, k = 0, i = 0;
-    json_t **v = n ? malloc(n * sizeof *v) : NULL;
-    alloc_map_entry *e;
-    while (v && alloc_map_iter(&c->ips, &i, &e))
-        v[k++] = alloc_ipobj_json(e->val);
+    alloc_ipobj **objs;
+    size_t k = alloc_iptab_collect(&c->ips, &objs), i;
+    json_t **v = k ? malloc(k * sizeof *v) : NULL;
+    for (i = 0; v && i < k; i++)
+        v[i] = alloc_ipobj_json(objs[i]);
+    free(objs);
     pthread_mutex_unlock(&c->mu);
     json_t *items = json_array();
     if (v) {
