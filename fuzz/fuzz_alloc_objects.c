@@ -51,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!back)
             abort();
         json_decref(back);
+        alloc_ipaddress_update(c, obj, NULL, &e);
         alloc_repair(c, NULL, 0, &e);
         alloc_ipaddress_delete(c, name, &e);
         json_decref(ipa);

@@ -116,6 +116,8 @@ json_t *alloc_servicecidr_list(alloc_cluster *c); /* a v1 ServiceCIDRList */
 /* Creates an IPAddress object directly (e.g. kubectl create). AlreadyExists
  * (409) when the IP is taken. */
 int alloc_ipaddress_create(alloc_cluster *c, const json_t *obj, json_t **out, alloc_err *err);
+/* Replaces the labels; spec.parentRef is immutable (422). */
+int alloc_ipaddress_update(alloc_cluster *c, const json_t *obj, json_t **out, alloc_err *err);
 int alloc_ipaddress_delete(alloc_cluster *c, const char *name, alloc_err *err);
 json_t *alloc_ipaddress_get(alloc_cluster *c, const char *name);
 json_t *alloc_ipaddress_list(alloc_cluster *c); /* a v1 IPAddressList */

@@ -656,7 +656,22 @@ void alloc_controller_sync(alloc_cluster *c, alloc_changes *ch)
     for (size_t i = 0; i < c->ncidrs;) {
         alloc_scidr *s = c->cidrs[i];
         if (!s->deletion_ms) {
+            /* Created or updated: finalizer, then Ready=True with the
+             * controller's message (it replaces the apiserver's one on the
+             * default ServiceCIDR too). */
+            bool changed = !has_finalizer(s);
+            ensure_finalizer(s);
+            changed |= set_ready(c, s, "True", "", MSG_READY);
+            if (changed)
+                alloc_changes_add(ch, ALLOC_OP_PUT_CIDR, s->name, s->obj, 0);
             i++;
+            continue;
+        }
+        if (finalizer_count(s) == 0) {
+            /* Someone removed every finalizer: the object goes now. */
+            alloc_changes_add(ch, ALLOC_OP_DEL_CIDR, s->name, NULL, 0);
+            scidr_unlink(c, i);
+            removed = true;
             continue;
         }
         bool can = true;

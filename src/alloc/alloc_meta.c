@@ -248,6 +248,67 @@ static int finish(alloc_cluster *c, alloc_changes *ch, alloc_err *err)
     return alloc_changes_wait(c, seq, err);
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int alloc_ipaddress_update(alloc_cluster *c, const json_t *obj, json_t **out, alloc_err *err)
+{
+    alloc_ipaddr_in d;
+    if (out)
+        *out = NULL;
+    if (alloc_object_ipaddr_decode(obj, &d, err) < 0)
+        return -1;
+    const json_t *labels = json_object_get(json_object_get(obj, "metadata"), "labels");
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)labels, k, v) {
+        if (!json_is_string(v)) {
+            alloc_err_set(err, 400, "BadRequest", "metadata.labels[%.100s]: must be a string", k);
+            return -1;
+        }
+    }
+    json_t *fresh = NULL;
+    pthread_mutex_lock(&c->mu);
+    alloc_ipobj *o = alloc_ipobj_find(c, &d.ip);
+    if (!o) {
+        pthread_mutex_unlock(&c->mu);
+        alloc_err_set(err, 404, "NotFound", "ipaddresses.networking.k8s.io \"%s\" not found", d.name);
+        return -1;
+    }
+    if (!same_str(o->group, d.group) || !same_str(o->resource, d.resource) || !same_str(o->ns, d.ns) ||
+        !same_str(o->pname, d.pname)) {
+        pthread_mutex_unlock(&c->mu);
+        char *val = json_dumps(json_object_get(json_object_get(obj, "spec"), "parentRef"), JSON_COMPACT);
+        alloc_ferrs fe = {.n = 0};
+        alloc_ferr_add(&fe, "spec.parentRef: Invalid value: %.400s: field is immutable", val ? val : "null");
+        free(val);
+        alloc_ferr_to_err(&fe, "IPAddress", d.name, err);
+        return -1;
+    }
+    /* Labels are all that may change (managed-by included: repair then
+     * sees the object as the user's, as upstream would). */
+    json_t *nl = json_is_object(labels) ? json_deep_copy(labels) : json_object();
+    if (!nl) {
+        pthread_mutex_unlock(&c->mu);
+        oom(err);
+        return -1;
+    }
+    json_decref(o->labels);
+    o->labels = nl;
+    o->managed = d.managed;
+    alloc_changes ch = {0};
+    fresh = alloc_ipobj_json(o);
+    alloc_changes_add_text(&ch, ALLOC_OP_DEL_IP, d.name, NULL, 0);
+    alloc_changes_add(&ch, ALLOC_OP_ADD_IP, d.name, fresh, o->created_ms);
+    if (out)
+        *out = fresh;
+    else
+        json_decref(fresh);
+    return finish(c, &ch, err);
+}
+
 int alloc_ipaddress_delete(alloc_cluster *c, const char *name, alloc_err *err)
 {
     alloc_ip ip;

@@ -142,7 +142,9 @@ static void test_worked_example(void **state)
                         "networking.k8s.io/service-cidr-finalizer");
     json_decref(k);
     assert_string_equal(ready_field(c, "kubernetes", "status", buf), "True");
-    assert_string_equal(ready_field(c, "kubernetes", "message", buf), "Kubernetes default Service CIDR is ready");
+    /* The apiserver writes "Kubernetes default Service CIDR is ready"; the
+     * ServiceCIDR controller then sets its own message, as in a cluster. */
+    assert_string_equal(ready_field(c, "kubernetes", "message", buf), "Kubernetes Service CIDR is ready");
     char ips[2][ALLOC_IP_STRLEN];
     assert_int_equal(alloc_service_ips(c, "default", "kubernetes", ips), 1);
     assert_string_equal(ips[0], "10.96.0.1");
@@ -277,6 +279,12 @@ static void test_contained_deleted_at_once(void **state)
     json_decref(again);
     json_decref(out);
     json_decref(obj);
+    /* Removing the finalizers of a held ServiceCIDR releases it at once. */
+    json_t *held = alloc_servicecidr_get(c, "newcidr2");
+    json_object_set_new(json_object_get(held, "metadata"), "finalizers", json_array());
+    assert_int_equal(alloc_servicecidr_update(c, held, NULL, &err), 0);
+    json_decref(held);
+    assert_false(scidr_exists(c, "newcidr2"));
     alloc_close(c);
 }
 
@@ -520,6 +528,22 @@ static void test_ipaddress_validation(void **state)
     json_t *got = alloc_ipaddress_get(c, "192.168.1.5");
     assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(got, "spec"), "parentRef"), "resource")),
                         "gateways");
+    json_decref(got);
+    /* parentRef is immutable; labels may change. */
+    json_t *moved = ip_obj("192.168.1.5", "gateways", "ns1", "other", false);
+    assert_int_equal(alloc_ipaddress_update(c, moved, NULL, &err), -1);
+    assert_int_equal(err.code, 422);
+    assert_string_equal(err.message, "IPAddress.networking.k8s.io \"192.168.1.5\" is invalid: spec.parentRef: Invalid value: "
+                                     "{\"group\":\"\",\"resource\":\"gateways\",\"namespace\":\"ns1\",\"name\":\"other\"}: "
+                                     "field is immutable");
+    json_decref(moved);
+    json_t *relabel = ip_obj("192.168.1.5", "gateways", "ns1", "gw", false);
+    json_object_set_new(json_object_get(relabel, "metadata"), "labels", json_pack("{s:s}", "team", "net"));
+    assert_int_equal(alloc_ipaddress_update(c, relabel, NULL, &err), 0);
+    json_decref(relabel);
+    got = alloc_ipaddress_get(c, "192.168.1.5");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(got, "metadata"), "labels"), "team")),
+                        "net");
     json_decref(got);
     assert_int_equal(alloc_ipaddress_delete(c, "192.168.1.5", &err), 0);
     assert_int_equal(alloc_ipaddress_delete(c, "192.168.1.5", &err), -1);
