@@ -409,6 +409,16 @@ static int create_locked(alloc_cluster *c, const json_t *obj, const char *ready_
     ensure_finalizer(s);
     set_ready(c, s, "True", "", ready_msg);
     alloc_ranges_rebuild(c);
+    /* Upstream only logs a CIDR its range allocator refuses (IPv6 shorter
+     * than /64); the event log is where our users look. */
+    for (int k = 0; k < s->ncidrs; k++) {
+        alloc_range r;
+        char why[96], where[300];
+        if (alloc_range_init(&r, &s->cidrs[k], why, sizeof why)) {
+            snprintf(where, sizeof where, "servicecidrs/%s", s->name);
+            alloc_event_add(c, "ServiceCIDRRangeRefused", where, "%s", why);
+        }
+    }
     alloc_changes_add(ch, ALLOC_OP_PUT_CIDR, s->name, s->obj, 0);
     if (out)
         *out = json_deep_copy(s->obj);

@@ -332,6 +332,30 @@ static void test_static_band_edges(void **state)
     alloc_close(c);
 }
 
+/* §3.2 through real allocations: a /22 has a 64-address lower band. */
+static void test_band_22(void **state)
+{
+    (void)state;
+    fake_clock clk = {T0};
+    alloc_cluster *c = open_with("10.96.0.0/22", &clk, -1);
+    alloc_err err;
+    char ip[ALLOC_IP_STRLEN], name[32];
+    uint32_t base = v4("10.96.0.0");
+    /* 1022 usable; .1 is kubernetes.default (lower band); 958 upper. */
+    for (int i = 0; i < 958; i++) {
+        snprintf(name, sizeof name, "u%d", i);
+        assert_int_equal(svc(c, name, ip, &err), 0);
+        assert_true(v4(ip) >= base + 65 && v4(ip) <= base + 1022);
+    }
+    for (int i = 0; i < 63; i++) {
+        snprintf(name, sizeof name, "l%d", i);
+        assert_int_equal(svc(c, name, ip, &err), 0);
+        assert_true(v4(ip) >= base + 2 && v4(ip) <= base + 64);
+    }
+    assert_int_equal(svc(c, "over", ip, &err), 500);
+    alloc_close(c);
+}
+
 static void test_ipv6(void **state)
 {
     (void)state;
@@ -365,6 +389,12 @@ static void test_ipv6(void **state)
     const char *want[1] = {"2001:db8::5"};
     assert_int_equal(alloc_service_allocate(c, "default", "y", want, 1, NULL, 0, ips, &n, &err), -1);
     assert_non_null(strstr(err.message, "failed to allocate IP 2001:db8::5: the provided network does not match the current range"));
+    alloc_event *ev;
+    size_t ne = alloc_events(c, &ev);
+    assert_true(ne >= 1);
+    assert_string_equal(ev[ne - 1].reason, "ServiceCIDRRangeRefused");
+    assert_string_equal(ev[ne - 1].message, "shortest allowed prefix length for service CIDR is 64, got 48");
+    free(ev);
     /* A /64 works, without memory for its size. */
     assert_int_equal(create_scidr(c, "big6", "2001:db9::/64", NULL, &err), 0);
     assert_int_equal(alloc_service_allocate(c, "default", "z", NULL, 0, &f, 1, ips, &n, &err), 0);
@@ -631,7 +661,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_worked_example),       cmocka_unit_test(test_grace_period),
         cmocka_unit_test(test_contained_deleted_at_once), cmocka_unit_test(test_static_band_edges),
-        cmocka_unit_test(test_ipv6),                 cmocka_unit_test(test_dual_stack),
+        cmocka_unit_test(test_band_22),              cmocka_unit_test(test_ipv6),                 cmocka_unit_test(test_dual_stack),
         cmocka_unit_test(test_scidr_validation),     cmocka_unit_test(test_ipaddress_validation),
         cmocka_unit_test(test_repair),               cmocka_unit_test(test_shared_cidr_readiness),
     };
