@@ -153,8 +153,12 @@ static int verify(const char *path, model *m, int round)
         free(err);
         return -1;
     }
-    static char seen[NAMES + 1][ALLOC_IP_STRLEN];
+    char (*seen)[ALLOC_IP_STRLEN] = calloc(NAMES + 1, ALLOC_IP_STRLEN);
     int nseen = 0, bad = 0;
+    if (!seen) {
+        alloc_close(c);
+        return -1;
+    }
     for (int k = 0; k < NAMES; k++) {
         char name[32], ips[2][ALLOC_IP_STRLEN];
         snprintf(name, sizeof name, "s%d", k);
@@ -197,6 +201,7 @@ static int verify(const char *path, model *m, int round)
         fprintf(stderr, "round %d: %zu IPAddresses for %d Services\n", round, alloc_ipaddress_count(c), nseen);
         bad = 1;
     }
+    free(seen);
     alloc_close(c);
     return bad ? -1 : nseen;
 }
@@ -220,7 +225,10 @@ int main(int argc, char **argv)
     unlink(path);
     snprintf(path, sizeof path, "%s/alloc.db", dir);
 
-    static model m;
+    model *m = calloc(1, sizeof *m);
+    char *buf = malloc(1 << 20);
+    if (!m || !buf)
+        return 2;
     unsigned rs = 12345;
     long acked = 0, inflight_at_kill = 0;
     int held = 0;
@@ -251,10 +259,9 @@ int main(int argc, char **argv)
             return 1;
         }
         /* Drain what the writer said before dying. */
-        static char buf[1 << 20];
         size_t len = 0;
         ssize_t r;
-        while ((r = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0)
+        while ((r = read(fds[0], buf + len, (1 << 20) - 1 - len)) > 0)
             len += (size_t)r;
         close(fds[0]);
         buf[len] = 0;
@@ -262,16 +269,18 @@ int main(int argc, char **argv)
             *nl = 0;
             if (line[0] != 'b')
                 acked++;
-            apply_line(&m, line);
+            apply_line(m, line);
         }
         for (int k = 0; k < NAMES; k++)
-            inflight_at_kill += m.inflight[k];
-        held = verify(path, &m, round);
+            inflight_at_kill += m->inflight[k];
+        held = verify(path, m, round);
         if (held < 0)
             return 1;
     }
     printf("alloc_crash: %d kills, %ld acknowledged operations checked, %ld in flight at a kill, "
            "%d Services held at the end; no loss, no duplicate\n",
            kills, acked, inflight_at_kill, held);
+    free(m);
+    free(buf);
     return 0;
 }

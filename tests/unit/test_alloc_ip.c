@@ -15,17 +15,12 @@
 
 #include "alloc/alloc_int.h"
 
-static const char *vcidr(const char *s)
-{
-    static char buf[200];
-    const char *r = alloc_validate_cidr(s, strlen(s), buf, sizeof buf);
-    return r ? r : "ok";
-}
+/* The verdict as text ("ok" when valid); buf receives canonical-form texts. */
+#define vcidr(s) vtext(alloc_validate_cidr(s, strlen(s), (char[200]){0}, 200))
+#define vip(s) vtext(alloc_validate_ip(s, strlen(s), (char[200]){0}, 200))
 
-static const char *vip(const char *s)
+static const char *vtext(const char *r)
 {
-    static char buf[200];
-    const char *r = alloc_validate_ip(s, strlen(s), buf, sizeof buf);
     return r ? r : "ok";
 }
 

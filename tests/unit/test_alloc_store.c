@@ -20,27 +20,27 @@
 
 #include "alloc/alloc_int.h"
 
-static char dir[256];
-
+/* The group's scratch folder travels in cmocka's state. */
 static int setup(void **state)
 {
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/celgate-alloc-store-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    char *dir = strdup("/tmp/celgate-alloc-store-XXXXXX");
+    if (!dir || !mkdtemp(dir)) {
+        free(dir);
+        return -1;
+    }
+    *state = dir;
+    return 0;
 }
 
 static int teardown(void **state)
 {
-    (void)state;
     char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", (char *)*state);
+    free(*state);
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static void path_of(char *buf, const char *name)
-{
-    snprintf(buf, 300, "%s/%s", dir, name);
-}
+#define path_of(buf, name) snprintf(buf, 300, "%s/%s", (const char *)*state, name)
 
 static alloc_cluster *open_store(const char *path, const char *ranges, char **err)
 {
