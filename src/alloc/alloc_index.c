@@ -86,6 +86,15 @@ static alloc_inode *take(alloc_index *ix, bool leaf)
     return s;
 }
 
+/* A binary search over a node's keys is a chain of dependent cache
+ * misses; asking for all its key lines at once overlaps them. */
+static inline void prefetch_keys(const alloc_inode *n)
+{
+    const char *p = (const char *)n->key;
+    for (size_t off = 0; off < sizeof n->key; off += 64)
+        __builtin_prefetch(p + off);
+}
+
 /* Last i with key[i] <= x in a leaf, or -1. */
 static int leaf_floor(const alloc_inode *l, alloc_u128 x)
 {
@@ -129,8 +138,10 @@ static bool floor_pos(const alloc_index *ix, alloc_u128 x, pos *p)
     alloc_inode *n = ix->root;
     if (!n)
         return false;
-    while (!n->leaf)
+    while (!n->leaf) {
         n = n->u.child[inner_pick(n, x)];
+        prefetch_keys(n);
+    }
     int i = leaf_floor(n, x);
     if (i < 0) {
         /* Leaves are never empty, so the floor ends the previous one. */
@@ -308,8 +319,10 @@ int alloc_index_add(alloc_index *ix, alloc_u128 x)
     /* One descent serves the lookup and, usually, the insertion: x belongs
      * to the leaf the descent reaches, right after its floor there. */
     alloc_inode *home = ix->root;
-    while (home && !home->leaf)
+    while (home && !home->leaf) {
         home = home->u.child[inner_pick(home, x)];
+        prefetch_keys(home);
+    }
     int hi = home ? leaf_floor(home, x) : -1;
     pos l = {home, hi}, r;
     bool has_l = hi >= 0;
