@@ -712,12 +712,17 @@ void alloc_controller_sync(alloc_cluster *c, alloc_changes *ch)
         alloc_ranges_rebuild(c);
 }
 
+static void ensure_default(alloc_cluster *c, alloc_changes *ch);
+
 void alloc_tick(alloc_cluster *c)
 {
     alloc_changes ch = {0};
     alloc_err err;
     pthread_mutex_lock(&c->mu);
     alloc_controller_sync(c, &ch);
+    /* The apiserver re-creates a deleted default ServiceCIDR (every 10 s
+     * upstream; at every tick here). */
+    ensure_default(c, &ch);
     finish_unlocked(c, &ch, &err);
 }
 

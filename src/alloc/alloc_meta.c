@@ -516,6 +516,12 @@ int alloc_service_allocate(alloc_cluster *c, const char *ns, const char *name,
         if (nf == 0)
             fams[nf++] = c->ndefaults ? c->defaults[0].net.fam : ALLOC_IPV4;
     }
+    if (nf == 2 && fams[0] == fams[1]) {
+        pthread_mutex_unlock(&c->mu);
+        alloc_err_set(err, 422, "Invalid", "Service \"%s\" is invalid: spec.ipFamilies[1]: Duplicate value: \"%s\"",
+                      name, alloc_family_name(fams[1]));
+        return -1;
+    }
     if (alloc_map_get(&c->svcs, key, strlen(key))) {
         pthread_mutex_unlock(&c->mu);
         alloc_err_set(err, 409, "AlreadyExists", "services \"%s\" already exists", name);

@@ -224,8 +224,12 @@ static void test_grace_period(void **state)
     alloc_err err;
     /* The /28 is contained in the /24: it may go, but only after 10 s. */
     assert_int_equal(create_scidr(c, "wide", "10.96.0.0/24", NULL, &err), 0);
-    assert_int_equal(alloc_servicecidr_delete(c, "kubernetes", &err), 0);
     json_t *o = alloc_servicecidr_get(c, "kubernetes");
+    char uid[64];
+    snprintf(uid, sizeof uid, "%s", json_string_value(json_object_get(json_object_get(o, "metadata"), "uid")));
+    json_decref(o);
+    assert_int_equal(alloc_servicecidr_delete(c, "kubernetes", &err), 0);
+    o = alloc_servicecidr_get(c, "kubernetes");
     assert_non_null(o);
     json_decref(o);
     clk.now += 9999;
@@ -238,12 +242,22 @@ static void test_grace_period(void **state)
     json_decref(o);
     clk.now += 1;
     alloc_tick(c);
-    assert_false(scidr_exists(c, "kubernetes"));
-    /* kubernetes.default's IP stays, now covered by "wide". */
+    /* Gone, and (as the apiserver does) created again: a new object. */
+    o = alloc_servicecidr_get(c, "kubernetes");
+    assert_non_null(o);
+    assert_string_not_equal(json_string_value(json_object_get(json_object_get(o, "metadata"), "uid")), uid);
+    assert_null(json_object_get(json_object_get(o, "metadata"), "deletionTimestamp"));
+    json_decref(o);
+    /* kubernetes.default's IP stays covered throughout. */
     assert_true(alloc_ip_in_service_cidrs(c, "10.96.0.1"));
-    assert_int_equal(alloc_servicecidr_delete(c, "kubernetes", &err), -1);
+    assert_int_equal(alloc_servicecidr_delete(c, "wide", &err), 0);
+    assert_int_equal(alloc_servicecidr_delete(c, "wide", &err), 0); /* already deleting: no-op */
+    clk.now += 10000;
+    alloc_tick(c);
+    assert_false(scidr_exists(c, "wide"));
+    assert_int_equal(alloc_servicecidr_delete(c, "wide", &err), -1);
     assert_int_equal(err.code, 404);
-    assert_string_equal(err.message, "servicecidrs.networking.k8s.io \"kubernetes\" not found");
+    assert_string_equal(err.message, "servicecidrs.networking.k8s.io \"wide\" not found");
     alloc_close(c);
 }
 
@@ -439,6 +453,9 @@ static void test_dual_stack(void **state)
     assert_string_equal(ips[1], "fd00::1");
     assert_int_equal(alloc_service_allocate(c, "default", "d3", want, 2, NULL, 0, ips, &n, &err), -1);
     assert_int_equal(err.code, 409);
+    alloc_family same[2] = {ALLOC_IPV4, ALLOC_IPV4};
+    assert_int_equal(alloc_service_allocate(c, "default", "d4", NULL, 0, same, 2, ips, &n, &err), -1);
+    assert_string_equal(err.message, "Service \"d4\" is invalid: spec.ipFamilies[1]: Duplicate value: \"IPv4\"");
     alloc_close(c);
 }
 
