@@ -381,6 +381,10 @@ int alloc_ip_allocate(alloc_cluster *c, alloc_family fam, const char *requested,
 {
     alloc_ip ip;
     char why[200];
+    if (!parent || (fam != ALLOC_IPV4 && fam != ALLOC_IPV6)) {
+        alloc_err_set(err, 400, "BadRequest", "an allocation needs a parent and an IP family");
+        return -1;
+    }
     if (requested) {
         const char *d = alloc_validate_ip(requested, strlen(requested), why, sizeof why);
         if (d) {
@@ -479,6 +483,17 @@ int alloc_service_allocate(alloc_cluster *c, const char *ns, const char *name,
     if (!ns || !name || !name_ok(ns) || !name_ok(name)) {
         alloc_err_set(err, 400, "BadRequest", "a Service needs a namespace and a name without '/'");
         return -1;
+    }
+    if ((n_ips && !cluster_ips) || (n_families && !families)) {
+        alloc_err_set(err, 400, "BadRequest", "clusterIPs or ipFamilies counted but not given");
+        return -1;
+    }
+    for (size_t i = 0; i < n_families; i++) {
+        if (families[i] != ALLOC_IPV4 && families[i] != ALLOC_IPV6) {
+            alloc_err_set(err, 422, "Invalid", "Service \"%s\" is invalid: spec.ipFamilies[%zu]: Unsupported value: %d: "
+                          "supported values: \"IPv4\", \"IPv6\"", name, i, (int)families[i]);
+            return -1;
+        }
     }
     if (n_ips > 2 || n_families > 2) {
         alloc_err_set(err, 422, "Invalid", "Service \"%s\" is invalid: spec.clusterIPs: Too many: %zu: must have at most 2 items",

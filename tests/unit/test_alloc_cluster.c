@@ -620,17 +620,27 @@ static void test_repair(void **state)
     json_t *mine = ip_obj("10.96.0.51", "services", "default", "gone", false);
     assert_int_equal(alloc_ipaddress_create(c, mine, NULL, &err), 0);
     json_decref(mine);
-    alloc_service list[4] = {
+    /* Managed, pointing at a Service that does not exist but whose IP
+     * another Service holds: re-created for that Service. */
+    json_t *wrong = ip_obj("10.96.0.70", "services", "default", "ghost", true);
+    assert_int_equal(alloc_ipaddress_create(c, wrong, NULL, &err), 0);
+    json_decref(wrong);
+    /* Managed, its Service exists but does not list this IP: deleted. */
+    json_t *stray = ip_obj("10.96.0.71", "services", "default", "kubernetes", true);
+    assert_int_equal(alloc_ipaddress_create(c, stray, NULL, &err), 0);
+    json_decref(stray);
+    alloc_service list[5] = {
         {"default", "kubernetes", {"10.96.0.1"}, 1},
         {"default", "outside", {"192.168.0.7"}, 1},
         {"default", "missing", {"10.96.0.60"}, 1},
         {"default", "dup", {"10.96.0.1"}, 1},
+        {"default", "svc70", {"10.96.0.70"}, 1},
     };
-    int n = alloc_repair(c, list, 4, &err);
+    int n = alloc_repair(c, list, 5, &err);
     assert_true(n >= 3);
     assert_true(ip_exists(c, "10.96.0.50"));
     clk.now += 60001;
-    assert_true(alloc_repair(c, list, 4, &err) >= 1);
+    assert_true(alloc_repair(c, list, 5, &err) >= 1);
     assert_false(ip_exists(c, "10.96.0.50"));
     json_t *kept = alloc_ipaddress_get(c, "10.96.0.51");
     assert_non_null(kept);
@@ -647,6 +657,15 @@ static void test_repair(void **state)
                           "Cluster IP [IPv4]:10.96.0.1 was assigned to multiple services; please recreate service"));
     assert_true(has_event(ev, ne, "IPAddressNotAllocated",
                           "IPAddress: 10.96.0.50 for Service default/gone appears to have leaked: cleaning up"));
+    assert_true(has_event(ev, ne, "ClusterIPNotAllocated",
+                          "the ClusterIP [IPv4]: 10.96.0.70 for Service default/svc70 has a wrong reference; repairing"));
+    assert_true(has_event(ev, ne, "IPAddressWrongReference",
+                          "IPAddress: 10.96.0.71 for Service default/kubernetes has a wrong reference; cleaning up"));
+    assert_false(ip_exists(c, "10.96.0.71"));
+    json_t *fixed = alloc_ipaddress_get(c, "10.96.0.70");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(fixed, "spec"), "parentRef"), "name")),
+                        "svc70");
+    json_decref(fixed);
     free(ev);
     alloc_close(c);
 }
