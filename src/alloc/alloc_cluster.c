@@ -381,6 +381,14 @@ static alloc_scidr *scidr_new(const char *name, const alloc_scidr_in *d, json_t 
     return s;
 }
 
+/* The object as clients see it (our private deletion clock removed). */
+static json_t *scidr_public(const alloc_scidr *s)
+{
+    json_t *o = json_deep_copy(s->obj);
+    json_object_del(json_object_get(o, "metadata"), "celgate.io/deletion-ms");
+    return o;
+}
+
 static int create_locked(alloc_cluster *c, const json_t *obj, const char *ready_msg,
                          alloc_changes *ch, json_t **out, alloc_err *err)
 {
@@ -421,7 +429,7 @@ static int create_locked(alloc_cluster *c, const json_t *obj, const char *ready_
     }
     alloc_changes_add(ch, ALLOC_OP_PUT_CIDR, s->name, s->obj, 0);
     if (out)
-        *out = json_deep_copy(s->obj);
+        *out = scidr_public(s);
     return 0;
 }
 
@@ -489,7 +497,7 @@ int alloc_servicecidr_update(alloc_cluster *c, const json_t *obj, json_t **out, 
         ensure_finalizer(s);
     alloc_changes_add(&ch, ALLOC_OP_PUT_CIDR, s->name, s->obj, 0);
     if (out)
-        *out = json_deep_copy(s->obj);
+        *out = scidr_public(s);
     alloc_controller_sync(c, &ch);
     return finish_unlocked(c, &ch, err);
 }
@@ -523,14 +531,6 @@ int alloc_servicecidr_delete(alloc_cluster *c, const char *name, alloc_err *err)
     }
     alloc_controller_sync(c, &ch);
     return finish_unlocked(c, &ch, err);
-}
-
-/* The object as clients see it (our private deletion clock removed). */
-static json_t *scidr_public(const alloc_scidr *s)
-{
-    json_t *o = json_deep_copy(s->obj);
-    json_object_del(json_object_get(o, "metadata"), "celgate.io/deletion-ms");
-    return o;
 }
 
 json_t *alloc_servicecidr_get(alloc_cluster *c, const char *name)
