@@ -9,10 +9,11 @@
  *
  * Design:
  *  - Free space: one index per IP family holding the allocated addresses as
- *    coalesced intervals in a treap. "Is X free" and "first free at or after
- *    X, wrapping inside a band" are O(log n) at any fill, and memory grows
- *    with the number of allocations, never with the range (a /64 works).
- *    A full band answers at once.
+ *    coalesced intervals in a 32-way B+tree. "Is X free" and "first free at
+ *    or after X, wrapping inside a band" are one descent, O(log n) at any
+ *    fill, and memory grows with the number of allocations, never with the
+ *    range (a /64 works). A full band answers at once. IPAddress objects
+ *    sit in a hash table that grows incrementally (no rehash pauses).
  *  - Bands: each range has the static-preferred lower band and the dynamic
  *    upper band of KEP-3070; dynamic allocation starts at a random address
  *    of the upper band (xoshiro256**, seedable), then the lower band.
