@@ -132,7 +132,8 @@ size_t alloc_ipaddress_count(alloc_cluster *c);
  * cluster_ips[i] if given and not empty (static), else a dynamic one.
  * On success fills ips_out[0..n-1], *n_out, records the Service as the
  * owner and creates its managed IPAddresses; on failure nothing stays
- * allocated and *err carries the Service API error (§3.4 texts). */
+ * allocated and *err carries the Service API error (§3.4 texts). A
+ * headless Service (cluster_ips[0] "None") succeeds with *n_out 0. */
 int alloc_service_allocate(alloc_cluster *c, const char *ns, const char *name,
                            const char *const *cluster_ips, size_t n_ips,
                            const alloc_family *families, size_t n_families,

@@ -500,6 +500,9 @@ int alloc_service_allocate(alloc_cluster *c, const char *ns, const char *name,
                       name, n_ips > n_families ? n_ips : n_families);
         return -1;
     }
+    /* Headless Services ("None") get no ClusterIP and no IPAddress. */
+    if (n_ips >= 1 && cluster_ips[0] && strcmp(cluster_ips[0], "None") == 0)
+        return 0;
     /* Parse the requested IPs first: a bad one is a validation error. */
     alloc_ip want[2];
     bool is_static[2] = {false, false};

@@ -453,6 +453,11 @@ static void test_dual_stack(void **state)
     assert_string_equal(ips[1], "fd00::1");
     assert_int_equal(alloc_service_allocate(c, "default", "d3", want, 2, NULL, 0, ips, &n, &err), -1);
     assert_int_equal(err.code, 409);
+    const char *headless[1] = {"None"};
+    before = alloc_ipaddress_count(c);
+    assert_int_equal(alloc_service_allocate(c, "default", "hl", headless, 1, NULL, 0, ips, &n, &err), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(alloc_ipaddress_count(c), before);
     alloc_family same[2] = {ALLOC_IPV4, ALLOC_IPV4};
     assert_int_equal(alloc_service_allocate(c, "default", "d4", NULL, 0, same, 2, ips, &n, &err), -1);
     assert_string_equal(err.message, "Service \"d4\" is invalid: spec.ipFamilies[1]: Duplicate value: \"IPv4\"");
