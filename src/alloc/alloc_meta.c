@@ -83,10 +83,17 @@ json_t *alloc_ipobj_json(const alloc_ipobj *o)
                      : o->managed ? json_pack("{s:s, s:s}", ALLOC_LABEL_FAMILY, alloc_family_name(o->ip.fam),
                                               ALLOC_LABEL_MANAGED_BY, ALLOC_MANAGER)
                                   : json_object();
-    return json_pack("{s:s, s:s, s:{s:s, s:s, s:o}, s:{s:{s:s, s:s, s:s, s:s}}}", "apiVersion",
-                     "networking.k8s.io/v1", "kind", "IPAddress", "metadata", "name", name,
-                     "creationTimestamp", ts, "labels", labels, "spec", "parentRef", "group", o->group,
-                     "resource", o->resource, "namespace", o->ns, "name", o->pname);
+    /* group and namespace are omitempty in the API types. */
+    json_t *ref = json_object();
+    if (*o->group)
+        json_object_set_new(ref, "group", json_string(o->group));
+    json_object_set_new(ref, "resource", json_string(o->resource));
+    if (*o->ns)
+        json_object_set_new(ref, "namespace", json_string(o->ns));
+    json_object_set_new(ref, "name", json_string(o->pname));
+    return json_pack("{s:s, s:s, s:{s:s, s:s, s:o}, s:{s:o}}", "apiVersion", "networking.k8s.io/v1", "kind",
+                     "IPAddress", "metadata", "name", name, "creationTimestamp", ts, "labels", labels, "spec",
+                     "parentRef", ref);
 }
 
 /* ------------------------------------------------------------ meta allocator */
