@@ -164,7 +164,7 @@ typedef struct alloc_service {
 
 typedef struct alloc_event {
     char type[16];    /* "Warning" */
-    char reason[40];  /* ClusterIPOutOfRange, ClusterIPNotAllocated, ... */
+    char reason[64];  /* ClusterIPOutOfRange, ClusterIPNotAllocated, ... */
     char object[300]; /* "services/ns/name" or "ipaddresses/<ip>" */
     char message[400];
 } alloc_event;

@@ -41,6 +41,21 @@ void alloc_event_add(alloc_cluster *c, const char *reason, const char *object, c
         if (!c->events)
             return;
     }
+    char msg[sizeof c->events[0].message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* A repeat of the latest event is folded into it, as the API server's
+     * event recorder aggregates; periodic checks do not flood the log. */
+    if (c->nevents) {
+        const alloc_event *last = &c->events[(c->evhead + c->nevents - 1) % ALLOC_EVENT_RING];
+        char r[sizeof last->reason], o[sizeof last->object];
+        snprintf(r, sizeof r, "%s", reason);
+        snprintf(o, sizeof o, "%s", object);
+        if (!strcmp(last->reason, r) && !strcmp(last->object, o) && !strcmp(last->message, msg))
+            return;
+    }
     size_t slot = (c->evhead + c->nevents) % ALLOC_EVENT_RING;
     if (c->nevents == ALLOC_EVENT_RING)
         c->evhead = (c->evhead + 1) % ALLOC_EVENT_RING;
@@ -50,10 +65,7 @@ void alloc_event_add(alloc_cluster *c, const char *reason, const char *object, c
     snprintf(e->type, sizeof e->type, "Warning");
     snprintf(e->reason, sizeof e->reason, "%s", reason);
     snprintf(e->object, sizeof e->object, "%s", object);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->message, sizeof e->message, fmt, ap);
-    va_end(ap);
+    memcpy(e->message, msg, sizeof msg);
 }
 
 size_t alloc_events(alloc_cluster *c, alloc_event **events)
@@ -896,11 +908,16 @@ static void ensure_default(alloc_cluster *c, alloc_changes *ch)
         }
     }
     {
-        char *have = json_dumps(json_object_get(json_object_get(s->obj, "spec"), "cidrs"), JSON_COMPACT);
+        /* Both lists as Go prints a []string: "[a b]". */
+        char have[2 * (ALLOC_IP_STRLEN + 4) + 4];
+        char sa[ALLOC_IP_STRLEN + 4], sb[ALLOC_IP_STRLEN + 4];
+        alloc_prefix_format(&s->cidrs[0], sa);
+        if (s->ncidrs == 2)
+            alloc_prefix_format(&s->cidrs[1], sb);
+        snprintf(have, sizeof have, "[%s%s%s]", sa, s->ncidrs == 2 ? " " : "", s->ncidrs == 2 ? sb : "");
         alloc_event_add(c, "KubernetesDefaultServiceCIDRInconsistent", "servicecidrs/kubernetes",
-                        "The default ServiceCIDR cidrs %s does not match the flag configuration %s%s%s",
-                        have ? have : "?", a, c->ndefaults == 2 ? "," : "", c->ndefaults == 2 ? b : "");
-        free(have);
+                        "The default ServiceCIDR %s does not match the controller flag configurations [%s%s%s]",
+                        have, a, c->ndefaults == 2 ? " " : "", c->ndefaults == 2 ? b : "");
     }
     return;
 ready:

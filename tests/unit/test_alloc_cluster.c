@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "celgate/alloc.h"
 
@@ -675,6 +676,59 @@ static void test_repair(void **state)
     alloc_close(c);
 }
 
+static void test_default_inconsistent(void **state)
+{
+    (void)state;
+    fake_clock clk = {T0};
+    char path[] = "/tmp/celgate-alloc-default-XXXXXX";
+    assert_non_null(mkdtemp(path));
+    char db[80];
+    snprintf(db, sizeof db, "%s/s.db", path);
+    alloc_opts o = {0};
+    o.store_path = db;
+    o.service_cidrs = "10.96.0.0/28";
+    o.seed = 1;
+    o.deletion_grace_ms = o.leak_grace_ms = -1;
+    o.now_ms = fake_now;
+    o.clock_arg = &clk;
+    char *err = NULL;
+    alloc_cluster *c = alloc_open(&o, &err);
+    assert_non_null(c);
+    alloc_close(c);
+    /* Single- to dual-stack: the default ServiceCIDR gains the second range. */
+    o.service_cidrs = "10.96.0.0/28,fd00::/120";
+    c = alloc_open(&o, &err);
+    assert_non_null(c);
+    json_t *k = alloc_servicecidr_get(c, "kubernetes");
+    assert_int_equal(json_array_size(json_object_get(json_object_get(k, "spec"), "cidrs")), 2);
+    json_decref(k);
+    alloc_close(c);
+    /* Any other change is only reported, once however often it is checked. */
+    o.service_cidrs = "10.97.0.0/28";
+    c = alloc_open(&o, &err);
+    assert_non_null(c);
+    alloc_tick(c);
+    alloc_tick(c);
+    alloc_event *ev;
+    size_t n = alloc_events(c, &ev), seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(ev[i].reason, "KubernetesDefaultServiceCIDRInconsistent") == 0) {
+            seen++;
+            assert_string_equal(ev[i].message, "The default ServiceCIDR [10.96.0.0/28 fd00::/120] does not match "
+                                               "the controller flag configurations [10.97.0.0/28]");
+        }
+    }
+    assert_int_equal(seen, 1);
+    free(ev);
+    k = alloc_servicecidr_get(c, "kubernetes");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(k, "spec"), "cidrs"), 0)),
+                        "10.96.0.0/28");
+    json_decref(k);
+    alloc_close(c);
+    unlink(db);
+    rmdir(path);
+}
+
 static void test_shared_cidr_readiness(void **state)
 {
     (void)state;
@@ -705,6 +759,7 @@ int main(void)
         cmocka_unit_test(test_band_22),              cmocka_unit_test(test_ipv6),                 cmocka_unit_test(test_dual_stack),
         cmocka_unit_test(test_scidr_validation),     cmocka_unit_test(test_ipaddress_validation),
         cmocka_unit_test(test_repair),               cmocka_unit_test(test_shared_cidr_readiness),
+        cmocka_unit_test(test_default_inconsistent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
