@@ -166,6 +166,22 @@ static const char *check_header(const json_t *obj, const char *kind, alloc_err *
     return name ? json_string_value(name) : "";
 }
 
+/* The API server caps the annotations of an object at 256 KiB in total
+ * (keys plus values); labels and annotations hold strings only. */
+#define ANNOTATIONS_MAX 262144
+
+static void check_meta_maps(const json_t *obj, alloc_ferrs *fe)
+{
+    const json_t *ann = json_object_get(json_object_get(obj, "metadata"), "annotations");
+    size_t total = 0;
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)ann, k, v)
+        total += strlen(k) + (json_is_string(v) ? json_string_length(v) : 0);
+    if (total > ANNOTATIONS_MAX)
+        alloc_ferr_add(fe, "metadata.annotations: Too long: must have at most %d bytes", ANNOTATIONS_MAX);
+}
+
 int alloc_object_scidr_decode(const json_t *obj, alloc_scidr_in *in, alloc_err *err)
 {
     memset(in, 0, sizeof *in);
@@ -182,6 +198,7 @@ int alloc_object_scidr_decode(const json_t *obj, alloc_scidr_in *in, alloc_err *
         value_text(json_object_get(json_object_get(obj, "metadata"), "name"), val, sizeof val);
         alloc_ferr_add(&fe, "metadata.name: Invalid value: %s: %s", val, why);
     }
+    check_meta_maps(obj, &fe);
     const json_t *spec = json_object_get(obj, "spec");
     const json_t *cidrs = spec ? json_object_get(spec, "cidrs") : NULL;
     if ((spec && !json_is_object(spec)) || (cidrs && !json_is_array(cidrs) && !json_is_null(cidrs))) {
@@ -276,6 +293,7 @@ int alloc_object_ipaddr_decode(const json_t *obj, alloc_ipaddr_in *in, alloc_err
     }
     const json_t *mb = labels ? json_object_get(labels, ALLOC_LABEL_MANAGED_BY) : NULL;
     in->managed = json_is_string(mb) && strcmp(json_string_value(mb), ALLOC_MANAGER) == 0;
+    check_meta_maps(obj, &fe);
 
     const json_t *spec = json_object_get(obj, "spec");
     if (spec && !json_is_object(spec)) {

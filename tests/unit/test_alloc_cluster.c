@@ -507,6 +507,14 @@ static void test_scidr_validation(void **state)
                        "ServiceCIDR.networking.k8s.io \"\" is invalid: metadata.name: Required value: name or generateName is required");
     json_t *badtype = json_pack("{s:{s:s}, s:{s:[i]}}", "metadata", "name", "x", "spec", "cidrs", 5);
     expect_scidr_error(c, badtype, 400, "spec.cidrs[0]: must be a string");
+    json_t *fat = scidr_obj("fat", "10.0.0.0/24", NULL);
+    char *big = malloc(262145);
+    memset(big, 'x', 262144);
+    big[262144] = 0;
+    json_object_set_new(json_object_get(fat, "metadata"), "annotations", json_pack("{s:s}", "a", big));
+    free(big);
+    expect_scidr_error(c, fat, 422,
+                       "ServiceCIDR.networking.k8s.io \"fat\" is invalid: metadata.annotations: Too long: must have at most 262144 bytes");
     /* No prefix-length limit in validation: a /8 and an IPv6 /32 are fine. */
     alloc_err err;
     assert_int_equal(create_scidr(c, "big", "10.0.0.0/8", "2001:db8::/32", &err), 0);
