@@ -1,8 +1,9 @@
 /*
  * alloc_cluster.h: the state shared by the cluster-level files:
- * alloc_cluster.c (open, load, ServiceCIDR objects and their controller),
- * alloc_meta.c (the meta allocator, IPAddresses and Services) and
- * alloc_repair.c (the repair loop).
+ * alloc_cluster.c (open, load, defaults, events, change queue),
+ * alloc_scidr.c (ServiceCIDR objects), alloc_controller.c (their
+ * controller), alloc_meta.c (the meta allocator, IPAddresses, Services),
+ * alloc_iptab.c (the IPAddress table) and alloc_repair.c (repair).
  */
 #ifndef ALLOC_CLUSTER_H
 #define ALLOC_CLUSTER_H
@@ -109,6 +110,36 @@ uint64_t alloc_changes_submit(alloc_cluster *c, alloc_changes *ch);
 void alloc_changes_free(alloc_changes *ch);
 /* Waits without the cluster mutex; 0 ok. */
 int alloc_changes_wait(alloc_cluster *c, uint64_t seq, alloc_err *err);
+
+/* Submits ch, drops the mutex, waits for the commit. For changes that are
+ * not undone on failure (the store then refuses everything after). */
+int alloc_finish_unlocked(alloc_cluster *c, alloc_changes *ch, alloc_err *err);
+
+#define ALLOC_MSG_READY "Kubernetes Service CIDR is ready"
+#define ALLOC_MSG_DEFAULT_READY "Kubernetes default Service CIDR is ready"
+#define ALLOC_MSG_ORPHANS                                                             \
+    "There are still IPAddresses referencing the ServiceCIDR, please remove them or " \
+    "create a new ServiceCIDR"
+
+/* ServiceCIDR objects (alloc_scidr.c), under c->mu. */
+alloc_scidr *alloc_scidr_find(alloc_cluster *c, const char *name, size_t *pos);
+alloc_scidr *alloc_scidr_new(const char *name, const alloc_scidr_in *d, json_t *obj, int64_t now);
+int alloc_scidr_link(alloc_cluster *c, alloc_scidr *s);
+void alloc_scidr_unlink(alloc_cluster *c, size_t pos); /* and frees it */
+void alloc_scidr_free(alloc_scidr *s);
+const json_t *alloc_scidr_ready_condition(const alloc_scidr *s);
+/* Sets the Ready condition; true when something changed. */
+bool alloc_scidr_set_ready(alloc_cluster *c, alloc_scidr *s, const char *status, const char *reason,
+                           const char *message);
+bool alloc_scidr_has_finalizer(const alloc_scidr *s);
+size_t alloc_scidr_finalizer_count(const alloc_scidr *s);
+void alloc_scidr_remove_finalizer(alloc_scidr *s);
+void alloc_scidr_ensure_finalizer(alloc_scidr *s);
+bool alloc_scidr_same_cidrs(const alloc_scidr *s, const alloc_scidr_in *d);
+int alloc_scidr_create_locked(alloc_cluster *c, const json_t *obj, const char *ready_msg,
+                              alloc_changes *ch, json_t **out, alloc_err *err);
+/* The default ServiceCIDR from --service-cluster-ip-range (alloc_cluster.c). */
+void alloc_default_ensure(alloc_cluster *c, alloc_changes *ch);
 
 /* Controller pass (under c->mu); changes go to ch. */
 void alloc_controller_sync(alloc_cluster *c, alloc_changes *ch);
