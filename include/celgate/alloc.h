@@ -26,7 +26,11 @@
  *    impossible even if the in-memory index were wrong). Concurrent callers
  *    are batched into one transaction by a leader/follower group commit: a
  *    call returns only once its change is committed. The format version
- *    lives in PRAGMA user_version; a newer store is refused.
+ *    lives in PRAGMA user_version; a newer store is refused. One process
+ *    owns a store (exclusive lock). After a failed commit the store refuses
+ *    every later change (allocations are undone in memory), so a change is
+ *    never acknowledged unless it is on disk. At open the memory index is
+ *    rebuilt from the rows and checked (one row per IP, counts agree).
  *
  * Thread safety: every function may be called from any thread on one
  * alloc_cluster; calls serialise on an internal mutex except while waiting
