@@ -2,18 +2,22 @@
  * alloc_crash.c: crash test of the allocator store. Usage:
  *   alloc_crash <store-dir> <kills>
  * Each round forks a writer that opens the store and runs four threads of
- * random Service allocations and releases, reporting every operation it
- * starts ("b name") and every acknowledgement ("A name ip", "R name",
- * "F name" for range full) on a pipe, one write() per line. The driver
- * kills it with SIGKILL after a random delay, then opens the store itself
- * and checks: it opens (the index rebuilds and agrees with the rows), every
- * acknowledged allocation is there with its IP, every acknowledged release
- * is gone (a Service with an operation in flight may be either way), and
- * no IP has two owners. Exits non-zero on the first violation.
+ * random Service allocations and releases and one thread creating and
+ * deleting ServiceCIDRs, reporting every operation it starts ("b name")
+ * and every acknowledgement ("A name ip", "R name", "F name" for range
+ * full, "C cidr" created, "D cidr" deletion accepted, "S cidr" skipped) on
+ * a pipe, one write() per line. The driver kills it with SIGKILL after a
+ * random delay, then opens the store itself and checks: it opens (the
+ * index rebuilds and agrees with the rows), every acknowledged allocation
+ * is there with its IP, every acknowledged release is gone, created
+ * ServiceCIDRs exist, deleted ones are deleting or gone (anything with an
+ * operation in flight may be either way), and no IP has two owners. Exits
+ * non-zero on the first violation.
  */
 #include "celgate/alloc.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +30,7 @@
 
 #define NAMES 300
 #define THREADS 4
+#define CIDRS 10
 #define RANGE "10.96.0.0/24" /* 253 free addresses for 300 names: it fills */
 
 typedef struct writer {
@@ -69,13 +74,48 @@ static void *writer_thread(void *arg)
     return NULL;
 }
 
+static void *cidr_thread(void *arg)
+{
+    writer *w = arg;
+    char line[128], name[32], cidr[32];
+    for (;;) {
+        int k = rand_r(&w->seed) % CIDRS;
+        snprintf(name, sizeof name, "c%d", k);
+        snprintf(cidr, sizeof cidr, "10.200.%d.0/24", k);
+        alloc_err err;
+        snprintf(line, sizeof line, "b %s\n", name);
+        say(w->fd, line);
+        json_t *cur = alloc_servicecidr_get(w->c, name);
+        if (!cur) {
+            json_t *obj = json_pack("{s:{s:s}, s:{s:[s]}}", "metadata", "name", name, "spec", "cidrs", cidr);
+            if (alloc_servicecidr_create(w->c, obj, NULL, &err) < 0)
+                _exit(6);
+            json_decref(obj);
+            snprintf(line, sizeof line, "C %s\n", name);
+        } else if (!json_object_get(json_object_get(cur, "metadata"), "deletionTimestamp")) {
+            if (alloc_servicecidr_delete(w->c, name, &err) < 0)
+                _exit(7);
+            snprintf(line, sizeof line, "D %s\n", name);
+        } else {
+            snprintf(line, sizeof line, "S %s\n", name);
+        }
+        json_decref(cur);
+        say(w->fd, line);
+        /* Pace it: ServiceCIDR changes are rare next to allocations. */
+        struct timespec d = {0, 2000000};
+        nanosleep(&d, NULL);
+    }
+    return NULL;
+}
+
 static void run_writer(const char *path, int fd, unsigned seed)
 {
     alloc_opts o = {0};
     o.store_path = path;
     o.service_cidrs = RANGE;
     o.seed = seed;
-    o.deletion_grace_ms = o.leak_grace_ms = -1;
+    o.deletion_grace_ms = 0; /* ServiceCIDRs come and go quickly */
+    o.leak_grace_ms = -1;
     char *err = NULL;
     alloc_cluster *c = alloc_open(&o, &err);
     if (!c) {
@@ -88,6 +128,9 @@ static void run_writer(const char *path, int fd, unsigned seed)
         w[i] = (writer){c, fd, i * (NAMES / THREADS), NAMES / THREADS, seed * 31u + (unsigned)i};
         pthread_create(&t[i], NULL, writer_thread, &w[i]);
     }
+    pthread_t ct;
+    writer cw = {c, fd, 0, CIDRS, seed * 97u + 5u};
+    pthread_create(&ct, NULL, cidr_thread, &cw);
     for (int i = 0; i < THREADS; i++)
         pthread_join(t[i], NULL);
     _exit(0);
@@ -98,6 +141,8 @@ static void run_writer(const char *path, int fd, unsigned seed)
 typedef struct model {
     char ip[NAMES][ALLOC_IP_STRLEN];
     int inflight[NAMES];
+    int cidr[CIDRS];       /* 0 absent, 1 live, 2 deleting or gone */
+    int cidr_inflight[CIDRS];
 } model;
 
 static int name_index(const char *s)
@@ -111,6 +156,20 @@ static void apply_line(model *m, char *line)
     char op = line[0];
     if (sscanf(line + 1, " %31s %47s", name, ip) < 1)
         return;
+    if (name[0] == 'c') {
+        int k = atoi(name + 1);
+        if (k < 0 || k >= CIDRS)
+            return;
+        if (op == 'b')
+            m->cidr_inflight[k] = 1;
+        else
+            m->cidr_inflight[k] = 0;
+        if (op == 'C')
+            m->cidr[k] = 1;
+        else if (op == 'D')
+            m->cidr[k] = 2;
+        return;
+    }
     int k = name_index(name);
     if (k < 0 || k >= NAMES)
         return;
@@ -189,6 +248,29 @@ static int verify(const char *path, model *m, int round)
         snprintf(m->ip[k], ALLOC_IP_STRLEN, "%s", n == 1 ? ips[0] : "");
         m->inflight[k] = 0;
     }
+    for (int k = 0; k < CIDRS; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "c%d", k);
+        json_t *sc = alloc_servicecidr_get(c, name);
+        bool deleting = sc && json_object_get(json_object_get(sc, "metadata"), "deletionTimestamp");
+        if (!m->cidr_inflight[k]) {
+            if (m->cidr[k] == 1 && (!sc || deleting)) {
+                fprintf(stderr, "round %d: created ServiceCIDR %s %s\n", round, name, sc ? "is being deleted" : "lost");
+                bad = 1;
+            }
+            if (m->cidr[k] == 0 && sc) {
+                fprintf(stderr, "round %d: ServiceCIDR %s exists but was never created\n", round, name);
+                bad = 1;
+            }
+            if (m->cidr[k] == 2 && sc && !deleting) {
+                fprintf(stderr, "round %d: deleted ServiceCIDR %s is live again\n", round, name);
+                bad = 1;
+            }
+        }
+        m->cidr[k] = !sc ? 0 : deleting ? 2 : 1;
+        m->cidr_inflight[k] = 0;
+        json_decref(sc);
+    }
     qsort(seen, (size_t)nseen, ALLOC_IP_STRLEN, cmp_str);
     for (int i = 1; i < nseen; i++) {
         if (strcmp(seen[i - 1], seen[i]) == 0) {
@@ -230,7 +312,7 @@ int main(int argc, char **argv)
     if (!m || !buf)
         return 2;
     unsigned rs = 12345;
-    long acked = 0, inflight_at_kill = 0;
+    long acked = 0, inflight_at_kill = 0, cidr_changes = 0;
     int held = 0;
     for (int round = 1; round <= kills; round++) {
         int fds[2];
@@ -267,8 +349,10 @@ int main(int argc, char **argv)
         buf[len] = 0;
         for (char *line = buf, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
             *nl = 0;
-            if (line[0] != 'b')
+            if (strchr("ARCD", line[0]))
                 acked++;
+            if (strchr("CD", line[0]))
+                cidr_changes++;
             apply_line(m, line);
         }
         for (int k = 0; k < NAMES; k++)
@@ -277,9 +361,9 @@ int main(int argc, char **argv)
         if (held < 0)
             return 1;
     }
-    printf("alloc_crash: %d kills, %ld acknowledged operations checked, %ld in flight at a kill, "
-           "%d Services held at the end; no loss, no duplicate\n",
-           kills, acked, inflight_at_kill, held);
+    printf("alloc_crash: %d kills, %ld acknowledged changes checked (%ld of ServiceCIDRs), %ld in flight "
+           "at a kill, %d Services held at the end; no loss, no duplicate\n",
+           kills, acked, cidr_changes, inflight_at_kill, held);
     free(m);
     free(buf);
     return 0;
