@@ -2,7 +2,8 @@
  * alloc_cluster.h: the state shared by the cluster-level files:
  * alloc_cluster.c (open, load, defaults, events, change queue),
  * alloc_scidr.c (ServiceCIDR objects), alloc_controller.c (their
- * controller), alloc_meta.c (the meta allocator, IPAddresses, Services),
+ * controller), alloc_meta.c (the meta allocator and IPAddress records),
+ * alloc_ipaddr.c (IPAddress objects), alloc_service.c (Service ClusterIPs),
  * alloc_iptab.c (the IPAddress table) and alloc_repair.c (repair).
  */
 #ifndef ALLOC_CLUSTER_H
@@ -23,6 +24,7 @@ typedef struct alloc_scidr {
  * implied, which keeps a million allocations small. */
 typedef struct alloc_ipobj {
     struct alloc_ipobj *hnext; /* alloc_iptab chain */
+    uint64_t serial;           /* tells a re-created object from this one */
     alloc_ip ip;
     bool managed;
     int64_t created_ms;
@@ -49,6 +51,7 @@ void alloc_iptab_free(alloc_iptab *t, void (*free_obj)(alloc_ipobj *));
 typedef struct alloc_svc {
     char ips[2][ALLOC_IP_STRLEN];
     size_t n;
+    uint64_t serial;
 } alloc_svc;
 
 #define ALLOC_EVENT_RING 1024
@@ -84,6 +87,7 @@ struct alloc_cluster {
     alloc_event *events;      /* ring */
     size_t nevents, evhead;
     alloc_prefix defaults[2]; /* --service-cluster-ip-range */
+    uint64_t serial;          /* last serial given to a record */
     int ndefaults;
 };
 
@@ -115,6 +119,10 @@ int alloc_changes_wait(alloc_cluster *c, uint64_t seq, alloc_err *err);
  * not undone on failure (the store then refuses everything after). */
 int alloc_finish_unlocked(alloc_cluster *c, alloc_changes *ch, alloc_err *err);
 
+/* Allocator texts (§3.4) and controller messages (§1.2, §1.3). */
+#define ALLOC_MSG_FULL "range is full"
+#define ALLOC_MSG_TAKEN "provided IP is already allocated"
+#define ALLOC_MSG_MISMATCH "the provided network does not match the current range"
 #define ALLOC_MSG_READY "Kubernetes Service CIDR is ready"
 #define ALLOC_MSG_DEFAULT_READY "Kubernetes default Service CIDR is ready"
 #define ALLOC_MSG_ORPHANS                                                             \
@@ -148,6 +156,21 @@ void alloc_ranges_rebuild(alloc_cluster *c);
 bool alloc_scidr_ready(const alloc_scidr *s);
 /* Any ServiceCIDR contains ip (§2.3). */
 bool alloc_ip_covered(alloc_cluster *c, const alloc_ip *ip, const alloc_scidr *except);
+
+/* Shared by the API files (alloc_meta.c). */
+void alloc_err_oom(alloc_err *err);
+/* Room for n more IPAddresses under the configured cap (403 if not). */
+bool alloc_room_for(alloc_cluster *c, size_t n, alloc_err *err);
+/* Submits ch (holding new IPAddresses `made` and, for a Service, its
+ * record under svc_key), drops the mutex and waits; on failure undoes them
+ * in memory, unless another call replaced them meanwhile (serials tell).
+ * Called with c->mu held; returns with it released. */
+int alloc_commit_new(alloc_cluster *c, alloc_changes *ch, alloc_ipobj **made, size_t nmade,
+                     const char *svc_key, alloc_err *err);
+/* Deletes an IPAddress in memory and queues the deletion. */
+void alloc_ipobj_delete_locked(alloc_cluster *c, alloc_ipobj *o, alloc_changes *ch);
+/* Runs the controller, submits, drops the mutex and waits. */
+int alloc_finish_synced(alloc_cluster *c, alloc_changes *ch, alloc_err *err);
 
 /* Meta allocator (alloc_meta.c), under c->mu. */
 int alloc_meta_dynamic(alloc_cluster *c, alloc_family f, alloc_ip *out);
