@@ -515,6 +515,23 @@ static void test_scidr_validation(void **state)
     free(big);
     expect_scidr_error(c, fat, 422,
                        "ServiceCIDR.networking.k8s.io \"fat\" is invalid: metadata.annotations: Too long: must have at most 262144 bytes");
+    json_t *lab = scidr_obj("lab", "10.0.0.0/24", NULL);
+    json_object_set_new(json_object_get(lab, "metadata"), "labels",
+                        json_pack("{s:s, s:s, s:s}", "ok.example.com/tier", "gold", "-bad", "x", "team", "a b"));
+    json_object_set_new(json_object_get(lab, "metadata"), "annotations", json_pack("{s:s}", "Example.COM/Note", "fine"));
+    expect_scidr_error(c, lab, 422,
+                       "ServiceCIDR.networking.k8s.io \"lab\" is invalid: [metadata.labels: Invalid value: \"-bad\": name part "
+                       "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+                       "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation "
+                       "is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]'), metadata.labels: Invalid value: \"a b\": a valid "
+                       "label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
+                       "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex "
+                       "used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')]");
+    json_t *pfx = scidr_obj("pfx", "10.0.0.0/24", NULL);
+    json_object_set_new(json_object_get(pfx, "metadata"), "labels", json_pack("{s:s}", "/x", ""));
+    expect_scidr_error(c, pfx, 422,
+                       "ServiceCIDR.networking.k8s.io \"pfx\" is invalid: metadata.labels: Invalid value: \"/x\": prefix part "
+                       "must be non-empty");
     /* No prefix-length limit in validation: a /8 and an IPv6 /32 are fine. */
     alloc_err err;
     assert_int_equal(create_scidr(c, "big", "10.0.0.0/8", "2001:db8::/32", &err), 0);
