@@ -9,10 +9,11 @@
  *
  * Design:
  *  - Free space: one index per IP family holding the allocated addresses as
- *    coalesced intervals in a treap. "Is X free" and "first free at or after
- *    X, wrapping inside a band" are O(log n) at any fill, and memory grows
- *    with the number of allocations, never with the range (a /64 works).
- *    A full band answers at once.
+ *    coalesced intervals in a 32-way B+tree. "Is X free" and "first free at
+ *    or after X, wrapping inside a band" are one descent, O(log n) at any
+ *    fill, and memory grows with the number of allocations, never with the
+ *    range (a /64 works). A full band answers at once. IPAddress objects
+ *    sit in a hash table that grows incrementally (no rehash pauses).
  *  - Bands: each range has the static-preferred lower band and the dynamic
  *    upper band of KEP-3070; dynamic allocation starts at a random address
  *    of the upper band (xoshiro256**, seedable), then the lower band.
@@ -25,7 +26,11 @@
  *    impossible even if the in-memory index were wrong). Concurrent callers
  *    are batched into one transaction by a leader/follower group commit: a
  *    call returns only once its change is committed. The format version
- *    lives in PRAGMA user_version; a newer store is refused.
+ *    lives in PRAGMA user_version; a newer store is refused. One process
+ *    owns a store (exclusive lock). After a failed commit the store refuses
+ *    every later change (allocations are undone in memory), so a change is
+ *    never acknowledged unless it is on disk. At open the memory index is
+ *    rebuilt from the rows and checked (one row per IP, counts agree).
  *
  * Thread safety: every function may be called from any thread on one
  * alloc_cluster; calls serialise on an internal mutex except while waiting
@@ -60,7 +65,7 @@ typedef enum alloc_family { ALLOC_IPV4 = 4, ALLOC_IPV6 = 6 } alloc_family;
 typedef struct alloc_err {
     int code;
     char reason[32];
-    char message[1024];
+    char message[2048];
 } alloc_err;
 
 typedef struct alloc_opts {
@@ -116,6 +121,8 @@ json_t *alloc_servicecidr_list(alloc_cluster *c); /* a v1 ServiceCIDRList */
 /* Creates an IPAddress object directly (e.g. kubectl create). AlreadyExists
  * (409) when the IP is taken. */
 int alloc_ipaddress_create(alloc_cluster *c, const json_t *obj, json_t **out, alloc_err *err);
+/* Replaces the labels; spec.parentRef is immutable (422). */
+int alloc_ipaddress_update(alloc_cluster *c, const json_t *obj, json_t **out, alloc_err *err);
 int alloc_ipaddress_delete(alloc_cluster *c, const char *name, alloc_err *err);
 json_t *alloc_ipaddress_get(alloc_cluster *c, const char *name);
 json_t *alloc_ipaddress_list(alloc_cluster *c); /* a v1 IPAddressList */
@@ -129,7 +136,8 @@ size_t alloc_ipaddress_count(alloc_cluster *c);
  * cluster_ips[i] if given and not empty (static), else a dynamic one.
  * On success fills ips_out[0..n-1], *n_out, records the Service as the
  * owner and creates its managed IPAddresses; on failure nothing stays
- * allocated and *err carries the Service API error (§3.4 texts). */
+ * allocated and *err carries the Service API error (§3.4 texts). A
+ * headless Service (cluster_ips[0] "None") succeeds with *n_out 0. */
 int alloc_service_allocate(alloc_cluster *c, const char *ns, const char *name,
                            const char *const *cluster_ips, size_t n_ips,
                            const alloc_family *families, size_t n_families,
@@ -160,7 +168,7 @@ typedef struct alloc_service {
 
 typedef struct alloc_event {
     char type[16];    /* "Warning" */
-    char reason[40];  /* ClusterIPOutOfRange, ClusterIPNotAllocated, ... */
+    char reason[64];  /* ClusterIPOutOfRange, ClusterIPNotAllocated, ... */
     char object[300]; /* "services/ns/name" or "ipaddresses/<ip>" */
     char message[400];
 } alloc_event;

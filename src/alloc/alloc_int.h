@@ -92,11 +92,13 @@ const char *alloc_family_name(alloc_family f); /* "IPv4" / "IPv6" */
 
 /* ------------------------------------------------------------ index */
 
-/* The allocated addresses of one family as coalesced intervals. */
+/* The allocated addresses of one family as coalesced intervals (B+tree). */
 typedef struct alloc_index {
     struct alloc_inode *root;
-    size_t nodes;
-    uint64_t count; /* addresses held (saturating) */
+    size_t nodes;    /* intervals */
+    uint64_t count;  /* addresses held (saturating) */
+    struct alloc_inode *spare; /* nodes reserved for splits */
+    int nspare, height;
 } alloc_index;
 
 void alloc_index_init(alloc_index *ix);
@@ -171,7 +173,7 @@ bool alloc_range_pick(const alloc_range *r, const alloc_index *ix, alloc_rng *rn
 
 /* Field errors collected during validation, joined as the API server does. */
 typedef struct alloc_ferrs {
-    char text[8][300];
+    char text[8][640];
     int n;
 } alloc_ferrs;
 

@@ -1,6 +1,6 @@
 /*
- * alloc_map.c: a byte-keyed hash map (IPAddress objects by address,
- * Services by "namespace/name", ServiceCIDRs by name). Linear probing with
+ * alloc_map.c: a byte-keyed hash map (Services by "namespace/name", the
+ * caller's Service list during repair). Linear probing with
  * backward-shift deletion keeps lookups short without tombstones.
  */
 #include "alloc_int.h"

@@ -45,7 +45,7 @@ void alloc_ferr_add(alloc_ferrs *fe, const char *fmt, ...)
 
 void alloc_ferr_to_err(const alloc_ferrs *fe, const char *kind, const char *name, alloc_err *err)
 {
-    char body[900];
+    char body[1900];
     size_t n = 0;
     if (fe->n == 1) {
         snprintf(body, sizeof body, "%s", fe->text[0]);
@@ -166,6 +166,105 @@ static const char *check_header(const json_t *obj, const char *kind, alloc_err *
     return name ? json_string_value(name) : "";
 }
 
+/* Label keys and annotation keys are qualified names ("prefix/name"),
+ * label values a restricted charset; the texts are apimachinery's. */
+#define QNAME_REGEX_MSG                                                                        \
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an " \
+    "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "      \
+    "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+#define LABEL_VALUE_MSG                                                                         \
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or " \
+    "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "          \
+    "'my_value',  or '12345', regex used for validation is "                                    \
+    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+#define ANNOTATIONS_MAX 262144
+
+static bool is_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], or empty when allowed. */
+static bool qname_chars(const char *s, size_t len, bool empty_ok)
+{
+    if (len == 0)
+        return empty_ok;
+    if (!is_alnum(s[0]) || !is_alnum(s[len - 1]))
+        return false;
+    for (size_t i = 1; i + 1 < len; i++)
+        if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+            return false;
+    return true;
+}
+
+/* Checks k; errors quote `shown` (the key as written). */
+static void check_qualified_name(const char *path, const char *shown, const char *k, size_t klen,
+                                 alloc_ferrs *fe)
+{
+    const char *slash = memchr(k, '/', klen);
+    const char *name = k;
+    size_t nlen = klen;
+    if (slash && memchr(slash + 1, '/', klen - (size_t)(slash + 1 - k))) {
+        alloc_ferr_add(fe, "%s: Invalid value: \"%.200s\": a qualified name " QNAME_REGEX_MSG
+                       " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+                       path, shown);
+        return;
+    }
+    if (slash) {
+        size_t plen = (size_t)(slash - k);
+        char why[400];
+        if (plen == 0)
+            alloc_ferr_add(fe, "%s: Invalid value: \"%.200s\": prefix part must be non-empty", path, shown);
+        else if (!alloc_check_dns1123_subdomain(k, plen, why, sizeof why))
+            alloc_ferr_add(fe, "%s: Invalid value: \"%.200s\": prefix part %s", path, shown, why);
+        name = slash + 1;
+        nlen = klen - plen - 1;
+    }
+    if (nlen == 0)
+        alloc_ferr_add(fe, "%s: Invalid value: \"%.200s\": name part must be non-empty", path, shown);
+    else if (nlen > 63)
+        alloc_ferr_add(fe, "%s: Invalid value: \"%.200s\": name part must be no more than 63 characters", path, shown);
+    if (!qname_chars(name, nlen, false))
+        alloc_ferr_add(fe, "%s: Invalid value: \"%.200s\": name part " QNAME_REGEX_MSG, path, shown);
+}
+
+/* Labels and annotations, as ObjectMeta validation checks them; the
+ * annotations of an object are capped at 256 KiB in total. Non-string
+ * values were refused before (400). */
+static void check_meta_maps(const json_t *obj, alloc_ferrs *fe)
+{
+    const json_t *md = json_object_get(obj, "metadata");
+    const json_t *labels = json_object_get(md, "labels"), *ann = json_object_get(md, "annotations");
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)labels, k, v) {
+        check_qualified_name("metadata.labels", k, k, strlen(k), fe);
+        if (!json_is_string(v))
+            continue;
+        const char *val = json_string_value(v);
+        size_t vlen = json_string_length(v);
+        if (vlen > 63)
+            alloc_ferr_add(fe, "metadata.labels: Invalid value: \"%.200s\": must be no more than 63 characters", val);
+        if (!qname_chars(val, vlen, true))
+            alloc_ferr_add(fe, "metadata.labels: Invalid value: \"%.200s\": " LABEL_VALUE_MSG, val);
+    }
+    size_t total = 0;
+    json_object_foreach((json_t *)ann, k, v) {
+        /* Annotation keys are checked lowercased. */
+        size_t klen = strlen(k);
+        char *low = malloc(klen + 1);
+        if (low) {
+            for (size_t i = 0; i <= klen; i++)
+                low[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] - 'A' + 'a' : k[i]);
+            check_qualified_name("metadata.annotations", k, low, klen, fe);
+            free(low);
+        }
+        total += klen + (json_is_string(v) ? json_string_length(v) : 0);
+    }
+    if (total > ANNOTATIONS_MAX)
+        alloc_ferr_add(fe, "metadata.annotations: Too long: must have at most %d bytes", ANNOTATIONS_MAX);
+}
+
 int alloc_object_scidr_decode(const json_t *obj, alloc_scidr_in *in, alloc_err *err)
 {
     memset(in, 0, sizeof *in);
@@ -182,6 +281,7 @@ int alloc_object_scidr_decode(const json_t *obj, alloc_scidr_in *in, alloc_err *
         value_text(json_object_get(json_object_get(obj, "metadata"), "name"), val, sizeof val);
         alloc_ferr_add(&fe, "metadata.name: Invalid value: %s: %s", val, why);
     }
+    check_meta_maps(obj, &fe);
     const json_t *spec = json_object_get(obj, "spec");
     const json_t *cidrs = spec ? json_object_get(spec, "cidrs") : NULL;
     if ((spec && !json_is_object(spec)) || (cidrs && !json_is_array(cidrs) && !json_is_null(cidrs))) {
@@ -276,6 +376,7 @@ int alloc_object_ipaddr_decode(const json_t *obj, alloc_ipaddr_in *in, alloc_err
     }
     const json_t *mb = labels ? json_object_get(labels, ALLOC_LABEL_MANAGED_BY) : NULL;
     in->managed = json_is_string(mb) && strcmp(json_string_value(mb), ALLOC_MANAGER) == 0;
+    check_meta_maps(obj, &fe);
 
     const json_t *spec = json_object_get(obj, "spec");
     if (spec && !json_is_object(spec)) {

@@ -163,16 +163,17 @@ static int sync_ipaddresses(alloc_cluster *c, svc_view *v, alloc_changes *ch)
 {
     int events = 0;
     int64_t now = alloc_now(c);
-    /* Collect first: deleting while iterating the map would reorder it. */
-    size_t cap = c->ips.len, n = 0, i = 0;
-    alloc_ipobj **doomed = cap ? malloc(cap * sizeof *doomed) : NULL;
-    if (cap && !doomed) {
+    /* Snapshot first: deleting while walking the table would skip some.
+     * The snapshot is compacted in place into the list to delete. */
+    alloc_ipobj **all, **doomed;
+    size_t total = alloc_iptab_collect(&c->ips, &all), n = 0, i;
+    if (c->ips.len && !total) {
         ch->oom = true;
         return 0;
     }
-    alloc_map_entry *e;
-    while (alloc_map_iter(&c->ips, &i, &e)) {
-        alloc_ipobj *o = e->val;
+    doomed = all;
+    for (size_t j = 0; j < total; j++) {
+        alloc_ipobj *o = all[j];
         if (!o->managed)
             continue;
         char text[ALLOC_IP_STRLEN], obj[300];
@@ -212,7 +213,7 @@ static int sync_ipaddresses(alloc_cluster *c, svc_view *v, alloc_changes *ch)
         alloc_changes_add_text(ch, ALLOC_OP_DEL_IP, text, NULL, 0);
         alloc_ipobj_remove(c, doomed[i]);
     }
-    free(doomed);
+    free(all);
     return events;
 }
 

@@ -15,17 +15,12 @@
 
 #include "alloc/alloc_int.h"
 
-static const char *vcidr(const char *s)
-{
-    static char buf[200];
-    const char *r = alloc_validate_cidr(s, strlen(s), buf, sizeof buf);
-    return r ? r : "ok";
-}
+/* The verdict as text ("ok" when valid); buf receives canonical-form texts. */
+#define vcidr(s) vtext(alloc_validate_cidr(s, strlen(s), (char[200]){0}, 200))
+#define vip(s) vtext(alloc_validate_ip(s, strlen(s), (char[200]){0}, 200))
 
-static const char *vip(const char *s)
+static const char *vtext(const char *r)
 {
-    static char buf[200];
-    const char *r = alloc_validate_ip(s, strlen(s), buf, sizeof buf);
     return r ? r : "ok";
 }
 
@@ -165,17 +160,18 @@ static alloc_u128 u(uint64_t x)
     return (alloc_u128){0, x};
 }
 
-static void test_index_vs_bitmap(void **state)
+/* Random adds and removes against a bitmap; "size" sets the tree depth. */
+static void index_vs_bitmap(uint64_t size, int steps, uint64_t seed)
 {
-    (void)state;
-    enum { N = 300 };
-    bool bm[N] = {false};
+    bool *bm = calloc(size, 1);
+    assert_non_null(bm);
     alloc_index ix;
     alloc_index_init(&ix);
     alloc_rng rng;
-    alloc_rng_seed(&rng, 7);
-    for (int step = 0; step < 20000; step++) {
-        uint64_t x = alloc_rng_below(&rng, N);
+    alloc_rng_seed(&rng, seed);
+    uint64_t lo = 10, hi = size - 100;
+    for (int step = 0; step < steps; step++) {
+        uint64_t x = alloc_rng_below(&rng, size);
         if (alloc_rng_below(&rng, 3)) {
             assert_int_equal(alloc_index_add(&ix, u(x)), bm[x] ? 1 : 0);
             bm[x] = true;
@@ -183,7 +179,7 @@ static void test_index_vs_bitmap(void **state)
             assert_int_equal(alloc_index_remove(&ix, u(x)), bm[x] ? 0 : 1);
             bm[x] = false;
         }
-        uint64_t lo = 10, hi = 200, start = lo + alloc_rng_below(&rng, hi - lo + 1);
+        uint64_t start = lo + alloc_rng_below(&rng, hi - lo + 1);
         alloc_u128 got;
         bool found = alloc_index_first_free(&ix, u(lo), u(hi), u(start), &got);
         uint64_t want = UINT64_MAX;
@@ -197,14 +193,33 @@ static void test_index_vs_bitmap(void **state)
         assert_int_equal(found, want != UINT64_MAX);
         if (found)
             assert_int_equal(got.lo, want);
-        uint64_t q = alloc_rng_below(&rng, N);
+        uint64_t q = alloc_rng_below(&rng, size);
         assert_int_equal(alloc_index_has(&ix, u(q)), bm[q]);
+        alloc_u128 a, b;
+        if (alloc_index_next(&ix, u(q), &a, &b)) {
+            assert_true(a.lo > q || b.lo >= q);
+            assert_true(bm[a.lo] && bm[b.lo]);
+        }
     }
-    size_t cnt = 0;
-    for (int i = 0; i < N; i++)
+    uint64_t cnt = 0;
+    for (uint64_t i = 0; i < size; i++)
         cnt += bm[i];
     assert_int_equal(ix.count, cnt);
+    /* Empty it completely: the tree must shrink back to nothing. */
+    for (uint64_t i = 0; i < size; i++)
+        if (bm[i])
+            assert_int_equal(alloc_index_remove(&ix, u(i)), 0);
+    assert_int_equal(ix.nodes, 0);
+    assert_null(ix.root);
     alloc_index_free(&ix);
+    free(bm);
+}
+
+static void test_index_vs_bitmap(void **state)
+{
+    (void)state;
+    index_vs_bitmap(300, 20000, 7);
+    index_vs_bitmap(40000, 150000, 8); /* three levels of 32-way nodes */
 }
 
 static void test_index_edges(void **state)
