@@ -1,0 +1,184 @@
+/*
+ * webhook/wh_review.c: one AdmissionReview exchange.
+ *
+ * The body is checked here first (JSON, UTF-8, apiVersion, kind, request,
+ * request.uid) so that every malformed review gets a 400 whose message names
+ * the JSON path, whatever the engine would say; the fields of the log line
+ * come from the same parse. The engine then decodes, evaluates and shapes
+ * the response in the request's apiVersion.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wh.h"
+
+char *wh_status_json(int code, const char *reason, const char *message, size_t *len)
+{
+    json_t *o = json_pack("{s:s, s:s, s:{}, s:s, s:s, s:s, s:i}", "kind", "Status", "apiVersion",
+                          "v1", "metadata", "status", "Failure", "message", message, "reason",
+                          reason, "code", code);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (s && len)
+        *len = strlen(s);
+    return s;
+}
+
+static void reject(wh_review_result *res, int http, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void reject(wh_review_result *res, int http, const char *reason, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    res->http_status = http;
+    res->verdict = "rejected";
+    res->code = http;
+    res->body = wh_status_json(http, reason, msg, &res->len);
+    json_object_set_new(res->log, "error", json_string(msg));
+}
+
+static const char *str_at(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* Copies a string field into the log line when present. */
+static void log_str(json_t *log, const char *name, const json_t *o, const char *key)
+{
+    const char *v = str_at(o, key);
+    if (v)
+        json_object_set_new(log, name, json_string(v));
+}
+
+/* The decision the log line names: the first denial, else the first other
+ * failure, else the first decision at all. */
+static const vap_decision *deciding(const vap_outcome *out)
+{
+    const vap_decision *first = NULL, *other = NULL;
+    for (size_t i = 0; i < out->ndecisions; i++) {
+        const vap_decision *d = &out->decisions[i];
+        if (!d->action)
+            continue;
+        if (!strcmp(d->action, "deny"))
+            return d;
+        if (!other && strcmp(d->action, "admit") && strcmp(d->action, "skip"))
+            other = d;
+        if (!first)
+            first = d;
+    }
+    return other ? other : first;
+}
+
+void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metrics,
+                      const char *body, size_t len, wh_review_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->log = json_object();
+    json_error_t jerr;
+    json_t *review = json_loadb(body, len, JSON_ALLOW_NUL, &jerr);
+    if (!review) {
+        reject(res, 400, "BadRequest", "invalid JSON at line %d, column %d: %s", jerr.line,
+               jerr.column, jerr.text);
+        return;
+    }
+    json_t *req = NULL;
+    const char *av = str_at(review, "apiVersion"), *kind = str_at(review, "kind");
+    if (!json_is_object(review)) {
+        reject(res, 400, "BadRequest", "body: expected an AdmissionReview object");
+        goto out;
+    }
+    if (!av || (strcmp(av, "admission.k8s.io/v1") && strcmp(av, "admission.k8s.io/v1beta1"))) {
+        reject(res, 400, "BadRequest",
+               "apiVersion: expected \"admission.k8s.io/v1\" or \"admission.k8s.io/v1beta1\", "
+               "got %s%.200s%s",
+               av ? "\"" : "", av ? av : "nothing", av ? "\"" : "");
+        goto out;
+    }
+    if (!kind || strcmp(kind, "AdmissionReview")) {
+        reject(res, 400, "BadRequest", "kind: expected \"AdmissionReview\", got %s%.200s%s",
+               kind ? "\"" : "", kind ? kind : "nothing", kind ? "\"" : "");
+        goto out;
+    }
+    req = json_object_get(review, "request");
+    if (!json_is_object(req)) {
+        reject(res, 400, "BadRequest", "request: %s",
+               req ? "expected an object" : "required field is missing");
+        goto out;
+    }
+    const char *uid = str_at(req, "uid");
+    if (!uid || !*uid) {
+        reject(res, 400, "BadRequest", "request.uid: %s",
+               json_object_get(req, "uid") ? "expected a non-empty string"
+                                           : "required field is missing");
+        goto out;
+    }
+    json_t *log = res->log;
+    json_object_set_new(log, "uid", json_string(uid));
+    log_str(log, "operation", req, "operation");
+    const json_t *gvr = json_object_get(req, "resource");
+    log_str(log, "group", gvr, "group");
+    log_str(log, "version", gvr, "version");
+    log_str(log, "resource", gvr, "resource");
+    log_str(log, "subResource", req, "subResource");
+    log_str(log, "namespace", req, "namespace");
+    log_str(log, "name", req, "name");
+    log_str(log, "user", json_object_get(req, "userInfo"), "username");
+    json_object_set_new(log, "dryRun", json_boolean(json_is_true(json_object_get(req, "dryRun"))));
+
+    vap_outcome out;
+    memset(&out, 0, sizeof out);
+    char *err = NULL;
+    json_t *resp = eng->handle(set, body, len, &out, &err);
+    if (!resp) {
+        reject(res, 400, "BadRequest", "%s", err ? err : "not a well-formed AdmissionReview");
+        free(err);
+        eng->outcome_clear(&out);
+        goto out;
+    }
+    res->body = json_dumps(resp, JSON_COMPACT);
+    const json_t *r = json_object_get(resp, "response");
+    bool allowed = json_is_true(json_object_get(r, "allowed"));
+    json_int_t code = json_integer_value(json_object_get(json_object_get(r, "status"), "code"));
+    json_decref(resp);
+    if (!res->body) {
+        reject(res, 500, "InternalError", "out of memory");
+        eng->outcome_clear(&out);
+        goto out;
+    }
+    res->len = strlen(res->body);
+    res->http_status = 200;
+    res->verdict = allowed ? "allowed" : "denied";
+    res->code = allowed ? 200 : (code >= 400 && code <= 599 ? (int)code : 400);
+    json_object_set_new(log, "allowed", json_boolean(allowed));
+    if (!allowed)
+        json_object_set_new(log, "code", json_integer(res->code));
+    const vap_decision *d = deciding(&out);
+    if (d) {
+        json_object_set_new(log, "policy", json_string(d->policy ? d->policy : ""));
+        if (d->binding)
+            json_object_set_new(log, "binding", json_string(d->binding));
+        json_object_set_new(log, "action", json_string(d->action));
+    }
+    if (out.nwarnings)
+        json_object_set_new(log, "warnings", json_integer((json_int_t)out.nwarnings));
+    for (size_t i = 0; metrics && i < out.ndecisions; i++) {
+        const vap_decision *x = &out.decisions[i];
+        if (x->policy && x->action && strcmp(x->action, "skip"))
+            wh_metrics_policy_check(metrics, x->policy, x->binding, x->error_type, x->action);
+    }
+    eng->outcome_clear(&out);
+out:
+    json_decref(review);
+}
+
+void wh_review_result_clear(wh_review_result *res)
+{
+    free(res->body);
+    json_decref(res->log);
+    memset(res, 0, sizeof *res);
+}

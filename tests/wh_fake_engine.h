@@ -1,0 +1,149 @@
+/*
+ * tests/wh_fake_engine.h: a tiny stand-in for the policy engine, compiled
+ * only into the webhook's tests (test_wh_server, wh_fake_serve), so that the
+ * server is tested on its own. A policy file whose text contains "broken"
+ * fails to load; a review is denied (422, message = the policy file's text)
+ * when request.object.deny is true, with a warning when request.object.warn
+ * is true; a request with no "operation" is malformed for the engine; a
+ * request with object.sleep_ms sleeps that long (to hold requests in flight).
+ */
+#ifndef CELGATE_TESTS_WH_FAKE_ENGINE_H
+#define CELGATE_TESTS_WH_FAKE_ENGINE_H
+
+#include <dirent.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "webhook/wh.h"
+
+
+struct vap_set {
+    atomic_int refs;
+    char text[64];
+};
+
+/* Reads a file, or every visible file of a folder, into one text. */
+static char *fake_read(const char *path, char **err)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        *err = strdup("no such file or folder");
+        return NULL;
+    }
+    char *data;
+    size_t len;
+    if (!S_ISDIR(st.st_mode))
+        return wh_read_file(path, 1 << 16, &data, &len, err) < 0 ? NULL : data;
+    DIR *d = opendir(path);
+    char *all = strdup("");
+    struct dirent *e;
+    while (d && all && (e = readdir(d))) {
+        char sub[4096];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        char *part = fake_read(sub, err);
+        if (!part)
+            continue;
+        char *joined;
+        if (asprintf(&joined, "%s%s", all, part) < 0)
+            joined = NULL;
+        free(part);
+        free(all);
+        all = joined;
+    }
+    if (d)
+        closedir(d);
+    free(*err);
+    *err = NULL;
+    return all;
+}
+
+static vap_set *fake_load(const char *path, const char *k8s_version, char **err)
+{
+    (void)k8s_version;
+    char *data = fake_read(path, err);
+    if (!data)
+        return NULL;
+    if (strstr(data, "broken")) {
+        free(data);
+        *err = strdup("policy.yaml:1: broken on purpose");
+        return NULL;
+    }
+    vap_set *s = calloc(1, sizeof *s);
+    atomic_init(&s->refs, 1);
+    snprintf(s->text, sizeof s->text, "%s", data);
+    free(data);
+    return s;
+}
+
+static vap_set *fake_ref(vap_set *s)
+{
+    atomic_fetch_add(&s->refs, 1);
+    return s;
+}
+
+static void fake_unref(vap_set *s)
+{
+    if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+        free(s);
+}
+
+static size_t fake_count(const vap_set *s)
+{
+    (void)s;
+    return 1;
+}
+
+static json_t *fake_handle(const vap_set *s, const char *body, size_t len, vap_outcome *out,
+                           char **err)
+{
+    json_t *rv = json_loadb(body, len, 0, NULL);
+    json_t *req = json_object_get(rv, "request");
+    if (!json_object_get(req, "operation")) {
+        json_decref(rv);
+        *err = strdup("request.operation: required field is missing");
+        return NULL;
+    }
+    const json_t *obj = json_object_get(req, "object");
+    bool deny = json_is_true(json_object_get(obj, "deny"));
+    json_int_t sleep_ms = json_integer_value(json_object_get(obj, "sleep_ms"));
+    if (sleep_ms > 0 && sleep_ms < 10000) {
+        struct timespec ts = {(time_t)(sleep_ms / 1000), (long)(sleep_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    json_t *resp = json_pack("{s:O, s:s, s:{s:O, s:b}}", "apiVersion",
+                             json_object_get(rv, "apiVersion"), "kind", "AdmissionReview",
+                             "response", "uid", json_object_get(req, "uid"), "allowed", !deny);
+    if (deny)
+        json_object_set_new(json_object_get(resp, "response"), "status",
+                            json_pack("{s:i, s:s, s:s}", "code", 422, "reason", "Invalid",
+                                      "message", s->text));
+    if (json_is_true(json_object_get(obj, "warn")))
+        json_object_set_new(json_object_get(resp, "response"), "warnings",
+                            json_pack("[s]", "fake warning"));
+    json_decref(rv);
+    out->allowed = !deny;
+    out->decisions = calloc(1, sizeof *out->decisions);
+    out->ndecisions = 1;
+    out->decisions[0] = (vap_decision){"fake", "fake-binding", 0, deny ? "deny" : "admit", NULL,
+                                       NULL};
+    return resp;
+}
+
+static void fake_clear(vap_outcome *o)
+{
+    free(o->decisions);
+    memset(o, 0, sizeof *o);
+}
+
+static const wh_engine wh_fake_engine = {fake_load, fake_ref, fake_unref, fake_count, fake_count,
+                               fake_handle, fake_clear};
+
+
+#endif
