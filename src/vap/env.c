@@ -36,6 +36,12 @@
 #pragma weak cel_lib_authz
 #pragma weak cel_authz_value
 #pragma weak cel_authz_request_resource
+#pragma weak cel_env_var_count
+#pragma weak cel_t_dyn
+#pragma weak cel_t_string
+#pragma weak cel_t_bool
+#pragma weak cel_t_authz_authorizer
+#pragma weak cel_t_authz_resource_check
 
 bool vap_cel_available(void)
 {
