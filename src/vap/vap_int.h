@@ -100,8 +100,6 @@ typedef struct vap_backend {
 
 /* The CEL backend (env.c). */
 extern const vap_backend vap_cel_backend;
-/* Whether the CEL core is linked into this binary (it lands progressively). */
-bool vap_cel_available(void);
 
 typedef struct vap_expr {
     char *src;
