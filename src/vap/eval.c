@@ -203,9 +203,13 @@ static int match_conditions(vap_run *run, char **err)
             }
             continue;
         }
+        if (is_budget(v)) { /* the whole pass fails with the budget text alone */
+            free(errs);
+            errs = vap_strdup(BUDGET_TEXT);
+            nerr = 1;
+            break;
+        }
         const char *m = v.kind == CEL_ERROR ? v.u.err->msg : "must evaluate to bool";
-        if (is_budget(v))
-            m = BUDGET_TEXT;
         char *one = vap_asprintf("expression '%s' resulted in error: %s", c->expr.src, m);
         if (one) {
             char *joined = errs ? vap_asprintf("%s, %s", errs, one) : vap_strdup(one);
@@ -214,8 +218,6 @@ static int match_conditions(vap_run *run, char **err)
             nerr++;
         }
         free(one);
-        if (is_budget(v))
-            break;
     }
     run->namespace_obj = ns;
     if (result == 1 && nerr) {

@@ -393,7 +393,8 @@ static void test_budgets(void **state)
                      "  - name: c\n    expression: \"cost:900000\"\n  validations:\n  - expression: \"true\"\n", "[Deny]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_false(o.allowed);
-    assert_non_null(strstr(o.message, "running out of cost budget"));
+    assert_string_equal(o.message, WRAPPED("validation failed due to running out of cost budget, no further "
+                                           "validation rules will be run"));
     vap_outcome_clear(&o);
     vap_set_unref(s);
 
