@@ -232,10 +232,10 @@ static int match_conditions(vap_run *run, char **err)
 static char *failure_message(const vap_validation *v, cel_value msg)
 {
     if (msg.kind == CEL_STRING) {
-        /* too long, blank, multi-line (or holding NUL): discarded */
-        char *t = msg.len <= VAP_MAX_MESSAGE_EXPR_LEN && !memchr(msg.u.str, '\0', msg.len)
-                      ? trimmed(msg.u.str, msg.len) : NULL;
-        if (t && *t && !strpbrk(t, "\r\n"))
+        /* trimmed; then too long, blank or multi-line: discarded (a NUL
+         * byte could not travel in the reply either) */
+        char *t = !memchr(msg.u.str, '\0', msg.len) ? trimmed(msg.u.str, msg.len) : NULL;
+        if (t && *t && strlen(t) <= VAP_MAX_MESSAGE_EXPR_LEN && !strchr(t, '\n'))
             return t;
         free(t);
     }
@@ -253,8 +253,10 @@ typedef struct audit_value {
 } audit_value;
 
 /* Runs validations, messageExpressions and auditAnnotations; decisions
- * go to d, annotation values to annots (owned by the caller). */
-static void evaluate_one(vap_run *run, decs *d, json_t *annots)
+ * go to d, auditAnnotation errors to audit_errs (the API server denies on
+ * them under Fail whatever the binding's actions), annotation values to
+ * annots (owned by the caller). */
+static void evaluate_one(vap_run *run, decs *d, decs *audit_errs, json_t *annots)
 {
     const vap_policy *p = run->policy;
     const vap_backend *be = p->backend;
@@ -282,10 +284,7 @@ static void evaluate_one(vap_run *run, decs *d, json_t *annots)
         if (r.kind == CEL_ERROR)
             decs_add(d, DEC_ERROR, (int)i,
                      vap_asprintf("expression '%s' resulted in error: %s", v->expr.src, r.u.err->msg), NULL);
-        else if (r.kind != CEL_BOOL)
-            decs_add(d, DEC_ERROR, (int)i,
-                     vap_asprintf("expression '%s' resulted in error: %s", v->expr.src, "must evaluate to bool"), NULL);
-        else if (!r.u.b)
+        else if (r.kind != CEL_BOOL || !r.u.b) /* anything but true fails */
             decs_add(d, DEC_DENY, (int)i, NULL, v->reason);
         else
             decs_add(d, DEC_ADMIT, (int)i, NULL, NULL);
@@ -346,15 +345,15 @@ static void evaluate_one(vap_run *run, decs *d, json_t *annots)
         }
         char *m;
         if (r.kind == CEL_ERROR)
-            m = vap_asprintf("valueExpression '%s' resulted in error: %s", a->expr.src,
-                             is_budget(r) ? BUDGET_TEXT : r.u.err->msg);
+            m = is_budget(r) ? vap_strdup(BUDGET_TEXT)
+                             : vap_asprintf("expression '%s' resulted in error: %s", a->expr.src, r.u.err->msg);
         else
             m = vap_asprintf("valueExpression '%s' resulted in unsupported return type: %s. "
                              "Return type must be either string or null.",
                              a->expr.src, r.kind == CEL_BOOL ? "bool" : r.kind == CEL_INT ? "int"
                              : r.kind == CEL_UINT ? "uint" : r.kind == CEL_DOUBLE ? "double"
                              : r.kind == CEL_LIST ? "list" : r.kind == CEL_MAP ? "map" : "dyn");
-        decs_add(d, DEC_ERROR, -1, m, NULL);
+        decs_add(audit_errs, DEC_ERROR, -1, m, NULL);
     }
 }
 
@@ -415,6 +414,20 @@ static void config_error(review *r, const vap_policy *p, const vap_binding *b, c
         record(r, p->name, b ? b->name : NULL, -1, "error-ignored", "invalid_error", msg);
     }
     free(msg);
+}
+
+/* An auditAnnotation that failed: a denial under Fail, nothing under
+ * Ignore, whatever the actions. */
+static void audit_error(review *r, const vap_policy *p, const vap_binding *b, const char *msg)
+{
+    if (!msg)
+        return;
+    if (p->fail) {
+        deny(r, p->name, b->name, NULL, msg);
+        record(r, p->name, b->name, -1, "deny", "invalid_error", msg);
+    } else {
+        record(r, p->name, b->name, -1, "error-ignored", "invalid_error", msg);
+    }
 }
 
 /* ---------------------------------------------------------------- params */
@@ -532,7 +545,7 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
             .cost_limit = VAP_PER_CALL_LIMIT,
         };
         char *err = NULL;
-        decs d = {0};
+        decs d = {0}, audit_errs = {0};
         int mc = match_conditions(&run, &err);
         if (mc == 0) {
             record(r, p->name, b->name, -1, "skip", NULL, "matchConditions not met");
@@ -541,9 +554,12 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
         if (mc < 0)
             decs_add(&d, DEC_ERROR, -1, err, NULL);
         else
-            evaluate_one(&run, &d, annots);
+            evaluate_one(&run, &d, &audit_errs, annots);
         enforce(r, p, b, &d);
+        for (size_t i = 0; i < audit_errs.n; i++)
+            audit_error(r, p, b, audit_errs.v[i].message);
         decs_clear(&d);
+        decs_clear(&audit_errs);
     }
     /* audit annotations from every binding and param: distinct values joined */
     const char *key;

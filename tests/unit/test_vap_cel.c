@@ -213,7 +213,19 @@ static void test_message_expression_and_cost(void **state)
     vap_outcome_clear(&o);
     vap_set_unref(s);
 
-    /* 2,000 x 2,000 iterations pass the per-call limit of 1,000,000 */
+    /* an auditAnnotation of another type is an error, denying under Fail */
+    const char *aud = HEAD "  auditAnnotations:\n  - key: k\n    valueExpression: \"dyn(1)\"\n" BIND;
+    s = vap_set_load_text("p.yaml", aud, strlen(aud), NULL, NULL, &err);
+    if (!s)
+        fail_msg("%s", err);
+    o = review_file(s, FIXTURES "review-create-newcidr2.json", NULL);
+    assert_false(o.allowed);
+    assert_non_null(strstr(o.message, "with binding 'b' denied request: valueExpression 'dyn(1)' resulted in "
+                                      "unsupported return type: int. Return type must be either string or null."));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* 40^4 iterations pass the per-call limit of 1,000,000 */
     const char *heavy = HEAD "  variables:\n  - name: big\n    expression: \"[" 
                              "0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9]\"\n"
                              "  validations:\n  - expression: \"variables.big.all(a, variables.big.all(b, "

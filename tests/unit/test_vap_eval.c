@@ -455,17 +455,20 @@ static void test_audit_annotations(void **state)
     vap_outcome_clear(&o);
     vap_set_unref(s);
 
+    /* an error denies under Fail whatever the actions, and is dropped under Ignore */
     s = load("Fail", "  auditAnnotations:\n  - key: k\n    valueExpression: \"err:bad\"\n", "[Audit]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
-    assert_true(o.allowed); /* enforced through the binding's actions */
-    vap_outcome_clear(&o);
-    vap_set_unref(s);
-    s = load("Fail", "  auditAnnotations:\n  - key: k\n    valueExpression: \"err:bad\"\n", "[Deny]", NULL);
-    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_false(o.allowed);
-    assert_string_equal(o.message, WRAPPED("valueExpression 'err:bad' resulted in error: bad"));
+    assert_string_equal(o.message, WRAPPED("expression 'err:bad' resulted in error: bad"));
     vap_outcome_clear(&o);
     vap_set_unref(s);
+    s = load("Ignore", "  auditAnnotations:\n  - key: k\n    valueExpression: \"err:bad\"\n", "[Deny]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_true(o.allowed);
+    assert_int_equal(json_object_size(o.audit_annotations), 0);
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
 }
 
 static void test_operations(void **state)
@@ -479,6 +482,14 @@ static void test_operations(void **state)
     review(s, request("DELETE", "v1", "c1", NULL, true), &o);
     assert_false(o.allowed);
     assert_string_equal(o.message, WRAPPED("expression 'name==c1' resulted in error: no such key: metadata"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* a result other than true fails, like false */
+    s = load("Fail", "  validations:\n  - expression: \"dyn:null\"\n", "[Deny]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, WRAPPED("failed expression: dyn:null"));
     vap_outcome_clear(&o);
     vap_set_unref(s);
 

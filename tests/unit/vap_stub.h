@@ -11,6 +11,7 @@
  *   param:K==V                        params[K] == V
  *   count:true                        true, counting evaluations in the program
  *   int:1                             compiles with type int (for type checks)
+ *   dyn:null                          null, typed dyn
  *   compile-error                     fails to compile
  * "params", "variables." and "authorizer" are refused by environments that
  * lack them, with the checker's words.
@@ -102,7 +103,7 @@ static void *stub_compile(void *envp, const char *src, size_t len, const void **
     p->env = e;
     *type = NULL;
     *type_name = strdup(src[0] == '\'' ? "string" : !strcmp(src, "null") ? "null_type"
-                        : !strncmp(src, "int:", 4) ? "int" : (!strncmp(src, "var:", 4) || !strncmp(src, "err:", 4) || !strncmp(src, "cost:", 5)) ? "dyn" : "bool");
+                        : !strncmp(src, "int:", 4) ? "int" : (!strncmp(src, "var:", 4) || !strncmp(src, "err:", 4) || !strncmp(src, "dyn:", 4) || !strncmp(src, "cost:", 5)) ? "dyn" : "bool");
     return p;
 }
 
@@ -139,7 +140,7 @@ static cel_value stub_eval(void *pp, vap_run *run)
         return cel_bool(true);
     if (!strcmp(s, "false"))
         return cel_bool(false);
-    if (!strcmp(s, "null"))
+    if (!strcmp(s, "null") || !strcmp(s, "dyn:null"))
         return cel_null();
     if (!strncmp(s, "int:", 4))
         return cel_int(atoi(s + 4));
