@@ -383,13 +383,16 @@ static void enforce(review *r, const vap_policy *p, const vap_binding *b, decs *
             record(r, p->name, b->name, x->index, "warn", etype, msg);
         }
         if (b->actions & VAP_ACT_AUDIT) {
-            if (json_array_size(r->failures) < VAP_MAX_AUDIT_FAILURES) {
+            /* Upstream publishes each failure as a one-element list under one
+             * annotation key, and admission annotations cannot be
+             * overwritten: the first audited failure of the request stays. */
+            if (json_array_size(r->failures) == 0) {
                 json_t *acts = json_array();
                 for (size_t k = 0; k < b->nactions; k++)
                     json_array_append_new(acts, json_string(b->action_names[k]));
                 json_array_append_new(r->failures,
                                       json_pack("{s:s, s:s, s:s, s:i, s:o}", "message", msg, "policy", p->name,
-                                                "binding", b->name, "expressionIndex", x->index, "validationActions",
+                                                "binding", b->name, "expressionIndex", x->index < 0 ? 0 : x->index, "validationActions",
                                                 acts));
             }
             record(r, p->name, b->name, x->index, "audit", etype, msg);

@@ -28,7 +28,6 @@
 #define VAP_MAX_AUDIT_VALUE_LEN 10240u       /* auditAnnotation value after evaluation */
 #define VAP_MAX_MATCH_CONDITIONS 64u
 #define VAP_MAX_AUDIT_ANNOTATIONS 20u
-#define VAP_MAX_AUDIT_FAILURES 50u           /* validation_failure entries kept */
 #define VAP_MAX_FILE_BYTES (16u << 20)       /* one policy file */
 #define VAP_MAX_FILES 10000u                 /* files in a folder tree */
 #define VAP_MAX_DEPTH 64u                    /* YAML nesting, folder nesting */

@@ -205,6 +205,17 @@ static void test_audit_annotation_json(void **state)
     assert_int_equal(o.nwarnings, 1);
     vap_outcome_clear(&o);
     vap_set_unref(s);
+
+    /* several failures: the first one audited is the one kept */
+    s = load("Fail", "  validations:\n  - expression: \"false\"\n    message: first\n  - expression: \"false\"\n"
+                     "    message: second\n", "[Deny, Audit]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_string_equal(annotation(&o, "validation.policy.admission.k8s.io/validation_failure"),
+                        "[{\"message\":\"first\",\"policy\":\"p1\",\"binding\":\"b1\",\"expressionIndex\":0,"
+                        "\"validationActions\":[\"Deny\",\"Audit\"]}]");
+    assert_string_equal(o.message, WRAPPED("first"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
 }
 
 static void test_config_error_ignores_actions(void **state)
