@@ -617,7 +617,10 @@ static bool is_policy_resource(const vap_request *rq)
  * carrying the label the API server gives every namespace. */
 static json_t *namespace_object(const vap_set *s, const vap_request *rq)
 {
-    if (!*rq->namespace_)
+    /* A Namespace request carries its own name as namespace; upstream
+     * unsets it, so namespaceObject is null there. */
+    if (!*rq->namespace_ || (!strcmp(rq->gvr.group, "") && !strcmp(rq->gvr.version, "v1") &&
+                             rq->gvr.kind && !strcmp(rq->gvr.kind, "Namespace")))
         return NULL;
     for (size_t i = 0; i < s->nnamespaces; i++)
         if (!strcmp(s->namespaces[i].name, rq->namespace_))

@@ -250,7 +250,10 @@ static void test_authorizer(void **state)
                          "  - expression: \"authorizer.requestResource.check('create').allowed()\"\n"
                          "  - expression: \"authorizer.path('/healthz').check('get').allowed()\"\n"
                          "  - expression: \"!authorizer.serviceAccount('kube-system', 'ctl').group('').resource('pods').check('get').allowed()\"\n"
-                         "  - expression: \"!authorizer.path('/healthz').check('get').errored()\"\n" BIND;
+                         "  - expression: \"!authorizer.path('/healthz').check('get').errored()\"\n"
+                         "  - expression: \"authorizer.group('').resource('pods').fieldSelector('spec.nodeName=n1')"
+                         ".labelSelector('app=web').check('list').allowed()\"\n"
+                         "  - expression: \"authorizer.path('/metrics').check('get').reason() == ''\"\n" BIND;
     char *err = NULL;
     vap_set *s = vap_set_load_text("p.yaml", y, strlen(y), NULL, NULL, &err);
     if (!s)

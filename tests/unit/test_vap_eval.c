@@ -511,6 +511,35 @@ static void test_operations(void **state)
     vap_set_unref(s);
 }
 
+static void test_namespace_object(void **state)
+{
+    char *err = NULL;
+    const char *y = "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p1\n"
+                    "spec:\n  matchConstraints:\n    resourceRules:\n    - apiGroups: [\"\"]\n      apiVersions: [\"v1\"]\n"
+                    "      operations: [\"*\"]\n      resources: [\"namespaces\", \"configmaps\"]\n"
+                    "  validations:\n  - expression: has-namespace-object\n"
+                    "---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n"
+                    "metadata:\n  name: b1\nspec:\n  policyName: p1\n  validationActions: [Deny]\n";
+    vap_set *s = vap_set_load_text("t.yaml", y, strlen(y), NULL, &stub_backend, &err);
+    assert_non_null(s);
+    /* a namespaced object sees its Namespace */
+    json_t *cm = json_pack("{s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:{}}", "uid", "u", "kind",
+                           "group", "", "version", "v1", "kind", "ConfigMap", "resource", "group", "", "version", "v1",
+                           "resource", "configmaps", "name", "c", "namespace", "team", "operation", "CREATE", "object");
+    vap_outcome o;
+    review(s, cm, &o);
+    assert_true(o.allowed);
+    vap_outcome_clear(&o);
+    /* a Namespace request names itself as namespace: namespaceObject is null */
+    json_t *ns = json_pack("{s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:{}}", "uid", "u", "kind",
+                           "group", "", "version", "v1", "kind", "Namespace", "resource", "group", "", "version", "v1",
+                           "resource", "namespaces", "name", "team", "namespace", "team", "operation", "CREATE", "object");
+    review(s, ns, &o);
+    assert_false(o.allowed);
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+}
+
 static void test_equivalent_request_is_converted(void **state)
 {
     vap_set *s = load("Fail", "  validations:\n  - expression: \"apiVersion==networking.k8s.io/v1\"\n"
@@ -618,6 +647,7 @@ int main(void)
         cmocka_unit_test(test_variables_lazy_and_cached),
         cmocka_unit_test(test_audit_annotations),
         cmocka_unit_test(test_operations),
+        cmocka_unit_test(test_namespace_object),
         cmocka_unit_test(test_equivalent_request_is_converted),
         cmocka_unit_test(test_policy_objects_exempt),
         cmocka_unit_test(test_request_errors),

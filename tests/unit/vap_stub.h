@@ -9,6 +9,7 @@
  *   var:NAME                          variables.NAME
  *   name==X  op==X  kind==X  apiVersion==X  label:K==V   about object / request
  *   param:K==V                        params[K] == V
+ *   has-namespace-object              namespaceObject != null
  *   count:true                        true, counting evaluations in the program
  *   int:1                             compiles with type int (for type checks)
  *   dyn:null                          null, typed dyn
@@ -165,6 +166,8 @@ static cel_value stub_eval(void *pp, vap_run *run)
         }
         return cel_bool(!f);
     }
+    if (!strcmp(s, "has-namespace-object"))
+        return cel_bool(run->namespace_obj != NULL);
     if (!strncmp(s, "var:", 4)) {
         for (size_t i = 0; i < run->policy->nvariables; i++)
             if (!strcmp(run->policy->variables[i].name, s + 4))
