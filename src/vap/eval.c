@@ -255,7 +255,7 @@ typedef struct audit_value {
 /* Runs validations, messageExpressions and auditAnnotations; decisions
  * go to d, auditAnnotation errors to audit_errs (the API server denies on
  * them under Fail whatever the binding's actions), annotation values to
- * annots (owned by the caller). */
+ * annots (key -> list of distinct values, for the whole policy). */
 static void evaluate_one(vap_run *run, decs *d, decs *audit_errs, json_t *annots)
 {
     const vap_policy *p = run->policy;
@@ -335,10 +335,17 @@ static void evaluate_one(vap_run *run, decs *d, decs *audit_errs, json_t *annots
             if (t && *t) {
                 if (strlen(t) > VAP_MAX_AUDIT_VALUE_LEN)
                     t[VAP_MAX_AUDIT_VALUE_LEN] = '\0';
-                char *key = vap_asprintf("%s/%s", p->name, a->name);
-                if (key)
-                    json_object_set_new(annots, key, json_string(t));
-                free(key);
+                /* distinct values per key, across bindings and params */
+                json_t *vals = json_object_get(annots, a->name);
+                if (!vals && json_object_set_new(annots, a->name, vals = json_array()) < 0)
+                    vals = NULL;
+                bool dup = false;
+                size_t k;
+                json_t *v;
+                json_array_foreach(vals, k, v)
+                    dup |= !strcmp(json_string_value(v), t);
+                if (vals && !dup)
+                    json_array_append_new(vals, json_string(t));
             }
             free(t);
             continue;
@@ -500,7 +507,8 @@ static json_t *as_version(const json_t *obj, const vap_gvr *as, const vap_gvr *o
     return c;
 }
 
-static void review_binding(review *r, const vap_policy *p, const vap_binding *b, const vap_gvr *as)
+static void review_binding(review *r, const vap_policy *p, const vap_binding *b, const vap_gvr *as,
+                           json_t *annots)
 {
     const vap_request *rq = r->rq;
     if (b->match.present) {
@@ -540,8 +548,7 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
     json_t *reqdoc = vap_request_document(rq, as);
     json_t *obj = as_version(rq->object, as, &rq->gvr);
     json_t *old = as_version(rq->old_object, as, &rq->gvr);
-    json_t *annots = json_object();
-    for (size_t k = 0; reqdoc && annots && k < nparams; k++) {
+    for (size_t k = 0; reqdoc && k < nparams; k++) {
         vap_run run = {
             .policy = p, .arena = r->arena, .rq = rq, .request_json = reqdoc, .object = obj,
             .old_object = old, .params = params[k], .namespace_obj = rq->namespace_obj, .authz = r->authz,
@@ -564,40 +571,45 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
         decs_clear(&d);
         decs_clear(&audit_errs);
     }
-    /* audit annotations from every binding and param: distinct values joined */
-    const char *key;
-    json_t *val;
-    json_object_foreach(annots, key, val) {
-        const char *nv = json_string_value(val);
-        const json_t *prev = json_object_get(r->out->audit_annotations, key);
-        if (!prev) {
-            json_object_set(r->out->audit_annotations, key, val);
-            continue;
-        }
-        const char *pv = json_string_value(prev);
-        /* already among the joined values? */
-        bool dup = false;
-        size_t nl = strlen(nv);
-        for (const char *q = pv; q && *q;) {
-            const char *e = strstr(q, ", ");
-            size_t l = e ? (size_t)(e - q) : strlen(q);
-            if (l == nl && !strncmp(q, nv, l))
-                dup = true;
-            q = e ? e + 2 : NULL;
-        }
-        if (!dup) {
-            char *j = vap_asprintf("%s, %s", pv, nv);
-            if (j)
-                json_object_set_new(r->out->audit_annotations, key, json_string(j));
-            free(j);
-        }
-    }
-    json_decref(annots);
     json_decref(reqdoc);
     json_decref(obj);
     json_decref(old);
     if (params != &nullp)
         free(params);
+}
+
+/* "<policy>/<key>": the distinct values of every binding and param,
+ * joined with ", " when there are several. */
+static void publish_annotations(review *r, const vap_policy *p, json_t *annots)
+{
+    const char *key;
+    json_t *vals;
+    json_object_foreach(annots, key, vals) {
+        size_t total = 0, i;
+        json_t *v;
+        json_array_foreach(vals, i, v)
+            total += json_string_length(v) + 2;
+        char *joined = malloc(total + 1), *w = joined;
+        char *full = vap_asprintf("%s/%s", p->name, key);
+        if (!joined || !full) {
+            free(joined);
+            free(full);
+            r->oom = true;
+            return;
+        }
+        json_array_foreach(vals, i, v) {
+            if (i) {
+                memcpy(w, ", ", 2);
+                w += 2;
+            }
+            memcpy(w, json_string_value(v), json_string_length(v));
+            w += json_string_length(v);
+        }
+        *w = '\0';
+        json_object_set_new(r->out->audit_annotations, full, json_string(joined));
+        free(joined);
+        free(full);
+    }
 }
 
 static bool is_policy_resource(const vap_request *rq)
@@ -663,9 +675,16 @@ int vap_evaluate(const vap_set *s, const json_t *request, const vap_authorizer *
             }
             if (!m.matched)
                 continue;
+            json_t *annots = json_object();
+            if (!annots) {
+                r.oom = true;
+                break;
+            }
             for (size_t j = 0; j < s->nbindings; j++)
                 if (!strcmp(s->bindings[j].policy_name, p->name))
-                    review_binding(&r, p, &s->bindings[j], &m.as);
+                    review_binding(&r, p, &s->bindings[j], &m.as, annots);
+            publish_annotations(&r, p, annots);
+            json_decref(annots);
         }
     }
     if (json_array_size(r.failures)) {

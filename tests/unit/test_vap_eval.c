@@ -466,6 +466,18 @@ static void test_audit_annotations(void **state)
     vap_outcome_clear(&o);
     vap_set_unref(s);
 
+    /* distinct values of several params are joined */
+    s = load("Fail", "  paramKind:\n    apiVersion: example.com/v1\n    kind: Limits\n"
+                     "  auditAnnotations:\n  - key: mode\n    valueExpression: \"param-mode\"\n",
+             "[Deny]", "  paramRef:\n    selector: {}\n    parameterNotFoundAction: Deny\n"
+             "---\napiVersion: example.com/v1\nkind: Limits\nmetadata:\n  name: l1\nmode: ok\n"
+             "---\napiVersion: example.com/v1\nkind: Limits\nmetadata:\n  name: l2\nmode: strict\n"
+             "---\napiVersion: example.com/v1\nkind: Limits\nmetadata:\n  name: l3\nmode: ok\n");
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_string_equal(annotation(&o, "p1/mode"), "ok, strict");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
     /* an error denies under Fail whatever the actions, and is dropped under Ignore */
     s = load("Fail", "  auditAnnotations:\n  - key: k\n    valueExpression: \"err:bad\"\n", "[Audit]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);

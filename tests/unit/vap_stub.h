@@ -9,6 +9,7 @@
  *   var:NAME                          variables.NAME
  *   name==X  op==X  kind==X  apiVersion==X  label:K==V   about object / request
  *   param:K==V                        params[K] == V
+ *   param-mode                        params.mode (a string)
  *   has-namespace-object              namespaceObject != null
  *   count:true                        true, counting evaluations in the program
  *   int:1                             compiles with type int (for type checks)
@@ -103,7 +104,7 @@ static void *stub_compile(void *envp, const char *src, size_t len, const void **
     p->src = strndup(src, len);
     p->env = e;
     *type = NULL;
-    *type_name = strdup(src[0] == '\'' ? "string" : !strcmp(src, "null") ? "null_type"
+    *type_name = strdup(src[0] == '\'' || !strcmp(src, "param-mode") ? "string" : !strcmp(src, "null") ? "null_type"
                         : !strncmp(src, "int:", 4) ? "int" : (!strncmp(src, "var:", 4) || !strncmp(src, "err:", 4) || !strncmp(src, "dyn:", 4) || !strncmp(src, "cost:", 5)) ? "dyn" : "bool");
     return p;
 }
@@ -165,6 +166,10 @@ static cel_value stub_eval(void *pp, vap_run *run)
             *run->budget -= n;
         }
         return cel_bool(!f);
+    }
+    if (!strcmp(s, "param-mode")) {
+        const char *m = json_string_value(json_object_get(run->params, "mode"));
+        return m ? cel_string_n(m, (uint32_t)strlen(m)) : cel_null();
     }
     if (!strcmp(s, "has-namespace-object"))
         return cel_bool(run->namespace_obj != NULL);
