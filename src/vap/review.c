@@ -200,6 +200,8 @@ json_t *vap_handle_review(const vap_set *s, const char *body, size_t len, const 
                           vap_outcome *outcome, char **err)
 {
     *err = NULL;
+    if (outcome) /* cleared either way, so callers may always clear it */
+        memset(outcome, 0, sizeof *outcome);
     if (len > REVIEW_MAX_BYTES) {
         *err = vap_asprintf("AdmissionReview: body of %zu bytes exceeds the %u byte limit", len,
                             REVIEW_MAX_BYTES);
