@@ -669,6 +669,7 @@ int vap_decode_policy(const vap_doc *d, const vap_backend *be, vap_policy *p, ch
     p->file = vap_strdup(d->file);
     p->line = d->line;
     p->fail = true;
+    c.nerr += vap_schema_check(d, false, errs);
     decode_meta(&c, d->root, &p->name);
     const json_t *spec = obj_field(&c, d->root, "spec", "spec");
     if (!spec) {
@@ -757,6 +758,7 @@ int vap_decode_binding(const vap_doc *d, vap_binding *b, char **errs)
     b->doc = json_incref(d->root);
     b->file = vap_strdup(d->file);
     b->line = d->line;
+    c.nerr += vap_schema_check(d, true, errs);
     decode_meta(&c, d->root, &b->name);
     const json_t *spec = obj_field(&c, d->root, "spec", "spec");
     if (!spec) {

@@ -202,6 +202,9 @@ vap_set *vap_set_load_text(const char *name, const char *text, size_t len, const
 int vap_decode_policy(const vap_doc *d, const vap_backend *be, vap_policy *p, char **errs);
 int vap_decode_binding(const vap_doc *d, vap_binding *b, char **errs);
 void vap_policy_clear(vap_policy *p);
+/* schema.c: reports fields no version of the API has (strict field
+ * validation); returns how many. */
+int vap_schema_check(const vap_doc *d, bool binding, char **errs);
 void vap_binding_clear(vap_binding *b);
 
 /* A growing malloc'd text for error lists ("" start: NULL). */

@@ -187,7 +187,7 @@ static void test_structure_rules(void **state)
     expect_err(POLICY_HEAD, "spec.validations: Required value: validations or auditAnnotations must contain at least one item");
     expect_err("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p\n"
                "spec:\n  validations:\n  - expression: \"true\"\n",
-               "test.yaml:6: spec.matchConstraints: Required value");
+               "test.yaml:5: spec.matchConstraints: Required value");
     expect_err(POLICY_HEAD "  failurePolicy: Sometimes\n  validations:\n  - expression: \"true\"\n",
                "test.yaml:12: spec.failurePolicy: Unsupported value: \"Sometimes\": supported values: \"Fail\", \"Ignore\"");
     expect_err("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p\n"
@@ -312,6 +312,22 @@ static void test_duplicate_policy(void **state)
                "test.yaml:15: metadata.name: Duplicate value: \"p1\" (also in test.yaml:1)");
 }
 
+static void test_unknown_fields(void **state)
+{
+    expect_err(POLICY_HEAD "  validation:\n  - expression: \"true\"\n  validations:\n  - expression: \"true\"\n    mesage: x\n",
+               "test.yaml:12: ValidatingAdmissionPolicy in version \"v1\" cannot be handled as a "
+               "ValidatingAdmissionPolicy: strict decoding error: unknown field \"spec.validation\"");
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n    mesage: x\n",
+               "test.yaml:14: ValidatingAdmissionPolicy in version \"v1\" cannot be handled as a "
+               "ValidatingAdmissionPolicy: strict decoding error: unknown field \"spec.validations[0].mesage\"");
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n  - expression: \"true\"\n    mesage: x\n",
+               "test.yaml:15: ValidatingAdmissionPolicy in version \"v1\" cannot be handled as a "
+               "ValidatingAdmissionPolicy: strict decoding error: unknown field \"spec.validations[1].mesage\"");
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n" BINDING("[Deny]") "  paramRef:\n    nme: x\n",
+               "ValidatingAdmissionPolicyBinding in version \"v1\" cannot be handled as a "
+               "ValidatingAdmissionPolicyBinding: strict decoding error: unknown field \"spec.paramRef.nme\"");
+}
+
 static void test_missing_file(void **state)
 {
     char *err = NULL;
@@ -339,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_param_and_namespace_objects),
         cmocka_unit_test(test_folder_and_skip_invalid),
         cmocka_unit_test(test_duplicate_policy),
+        cmocka_unit_test(test_unknown_fields),
         cmocka_unit_test(test_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
