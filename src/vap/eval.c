@@ -454,7 +454,15 @@ static int collect_params(const vap_set *s, const vap_policy *p, const vap_bindi
 {
     *out = NULL;
     *n = 0;
+    /* The scope of the paramKind: the API server asks its REST mapping;
+     * here the objects loaded tell, and common core kinds are known. */
+    static const char *const core_namespaced[] = {"ConfigMap", "Secret", "ServiceAccount", "LimitRange",
+                                                  "ResourceQuota", "Service", "Pod"};
     bool namespaced = false, any = false;
+    if (!strcmp(p->param_api_version, "v1"))
+        for (size_t i = 0; i < sizeof core_namespaced / sizeof core_namespaced[0]; i++)
+            if (!strcmp(p->param_kind, core_namespaced[i]))
+                namespaced = any = true;
     for (size_t i = 0; i < s->nobjects; i++)
         if (object_is(&s->objects[i], p)) {
             any = true;

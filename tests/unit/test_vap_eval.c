@@ -220,7 +220,7 @@ static void test_audit_annotation_json(void **state)
 
 static void test_config_error_ignores_actions(void **state)
 {
-    const char *pk = "  paramKind:\n    apiVersion: v1\n    kind: ConfigMap\n  validations:\n  - expression: \"true\"\n";
+    const char *pk = "  paramKind:\n    apiVersion: example.com/v1\n    kind: Limits\n  validations:\n  - expression: \"true\"\n";
     const char *pr = "  paramRef:\n    name: missing\n    parameterNotFoundAction: Deny\n";
     vap_set *s = load("Fail", pk, "[Warn]", pr);
     vap_outcome o;
@@ -239,7 +239,7 @@ static void test_config_error_ignores_actions(void **state)
     vap_set_unref(s);
 
     const char *allow = "  paramRef:\n    name: missing\n    parameterNotFoundAction: Allow\n";
-    s = load("Fail", "  paramKind:\n    apiVersion: v1\n    kind: ConfigMap\n  validations:\n  - expression: \"false\"\n",
+    s = load("Fail", "  paramKind:\n    apiVersion: example.com/v1\n    kind: Limits\n  validations:\n  - expression: \"false\"\n",
              "[Deny]", allow);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_true(o.allowed); /* the binding is a no-op */
@@ -316,6 +316,14 @@ static void test_params_namespaced(void **state)
     assert_false(o.allowed);
     vap_outcome_clear(&o);
     /* a cluster-scoped request cannot use a namespaced paramRef without namespace */
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, WRAPPED("failed to configure binding: cannot use namespaced paramRef in policy "
+                                           "binding that matches cluster-scoped resources"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+    /* a ConfigMap paramKind is namespaced even with no ConfigMap loaded */
+    s = load("Fail", pk, "[Deny]", "  paramRef:\n    name: cfg\n    parameterNotFoundAction: Allow\n");
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_false(o.allowed);
     assert_string_equal(o.message, WRAPPED("failed to configure binding: cannot use namespaced paramRef in policy "
