@@ -247,11 +247,6 @@ static char *failure_message(const vap_validation *v, cel_value msg)
     return m;
 }
 
-typedef struct audit_value {
-    char *key;
-    char *value;
-} audit_value;
-
 /* Runs validations, messageExpressions and auditAnnotations; decisions
  * go to d, auditAnnotation errors to audit_errs (the API server denies on
  * them under Fail whatever the binding's actions), annotation values to

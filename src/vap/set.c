@@ -22,7 +22,7 @@ typedef struct loader {
     bool failed;
 } loader;
 
-#define GROW(arr, n, cap_expr)                                                                     \
+#define GROW(arr, n)                                                                               \
     do {                                                                                           \
         void *np_ = realloc((arr), ((n) + 1) * sizeof *(arr));                                     \
         if (!np_)                                                                                  \
@@ -66,7 +66,7 @@ static void add_doc(loader *l, vap_doc *d)
                 l->failed = true;
                 return;
             }
-        GROW(s->policies, s->npolicies, 0);
+        GROW(s->policies, s->npolicies);
         s->policies[s->npolicies++] = p;
         return;
     }
@@ -84,7 +84,7 @@ static void add_doc(loader *l, vap_doc *d)
                 l->failed = true;
                 return;
             }
-        GROW(s->bindings, s->nbindings, 0);
+        GROW(s->bindings, s->nbindings);
         s->bindings[s->nbindings++] = b;
         return;
     }
@@ -103,10 +103,10 @@ static void add_doc(loader *l, vap_doc *d)
     }
     vap_object o = {json_incref(d->root), av, kind, name, json_is_string(nsv) ? json_string_value(nsv) : ""};
     if (!strcmp(av, "v1") && !strcmp(kind, "Namespace")) {
-        GROW(s->namespaces, s->nnamespaces, 0);
+        GROW(s->namespaces, s->nnamespaces);
         s->namespaces[s->nnamespaces++] = o;
     } else {
-        GROW(s->objects, s->nobjects, 0);
+        GROW(s->objects, s->nobjects);
         s->objects[s->nobjects++] = o;
     }
     return;
