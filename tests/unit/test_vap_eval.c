@@ -572,6 +572,36 @@ static void test_equivalent_request_is_converted(void **state)
     vap_set_unref(s);
 }
 
+static void test_status_names_requested_resource(void **state)
+{
+    char *err = NULL;
+    const char *y = "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p1\n"
+                    "spec:\n  matchConstraints:\n    resourceRules:\n    - apiGroups: [\"apps\"]\n      apiVersions: [\"v1\"]\n"
+                    "      operations: [\"*\"]\n      resources: [\"deployments\"]\n"
+                    "  validations:\n  - expression: \"false\"\n"
+                    "---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n"
+                    "metadata:\n  name: b1\nspec:\n  policyName: p1\n  validationActions: [Deny]\n";
+    vap_set *s = vap_set_load_text("t.yaml", y, strlen(y), NULL, &stub_backend, &err);
+    assert_non_null(s);
+    /* converted by the API server for the webhook: resource is apps/v1, the
+     * client asked for extensions/v1beta1 */
+    json_t *rq = json_pack("{s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s},"
+                           " s:s, s:s, s:s, s:{}}", "uid", "u",
+                           "kind", "group", "apps", "version", "v1", "kind", "Deployment",
+                           "resource", "group", "apps", "version", "v1", "resource", "deployments",
+                           "requestKind", "group", "extensions", "version", "v1beta1", "kind", "Deployment",
+                           "requestResource", "group", "extensions", "version", "v1beta1", "resource", "deployments",
+                           "name", "web", "namespace", "default", "operation", "CREATE", "object");
+    vap_outcome o;
+    review(s, rq, &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, "deployments.extensions \"web\" is forbidden: ValidatingAdmissionPolicy 'p1' with "
+                                   "binding 'b1' denied request: failed expression: false");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o.status, "details"), "group")), "extensions");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+}
+
 static void test_policy_objects_exempt(void **state)
 {
     vap_set *s = load("Fail", "  validations:\n  - expression: \"false\"\n", "[Deny]", NULL);
@@ -669,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_operations),
         cmocka_unit_test(test_namespace_object),
         cmocka_unit_test(test_equivalent_request_is_converted),
+        cmocka_unit_test(test_status_names_requested_resource),
         cmocka_unit_test(test_policy_objects_exempt),
         cmocka_unit_test(test_request_errors),
         cmocka_unit_test(test_threads_share_one_set),
