@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,52 @@ static void test_authorizer(void **state)
     vap_set_unref(s);
 }
 
+typedef struct worker {
+    const vap_set *set;
+    json_t *ok, *bad;
+    int allowed, denied;
+} worker;
+
+static void *work(void *p)
+{
+    worker *w = p;
+    for (int i = 0; i < 100; i++) {
+        vap_outcome o;
+        char *err = NULL;
+        if (vap_evaluate(w->set, i % 2 ? w->ok : w->bad, NULL, &o, &err) == 0) {
+            if (o.allowed)
+                w->allowed++;
+            else
+                w->denied++;
+            vap_outcome_clear(&o);
+        }
+        free(err);
+    }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    require_cel();
+    vap_set *s = load_policy(CELGATE_SOURCE_DIR "/policies/servicecidr-default.yaml");
+    json_t *ok = fixture_request(FIXTURES "review-create-newcidr2.json");
+    json_t *bad = fixture_request(FIXTURES "review-create-newcidr3.json");
+    pthread_t t[4];
+    worker w[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (worker){s, ok, bad, 0, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(w[i].allowed, 50);
+        assert_int_equal(w[i].denied, 50);
+    }
+    json_decref(ok);
+    json_decref(bad);
+    vap_set_unref(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_request_and_objects),
         cmocka_unit_test(test_message_expression_and_cost),
         cmocka_unit_test(test_authorizer),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
