@@ -289,6 +289,17 @@ static void test_params_by_name_and_selector(void **state)
     vap_outcome_clear(&o);
     vap_set_unref(s);
 
+    /* a cluster-scoped paramKind takes no paramRef.namespace */
+    snprintf(bx, sizeof bx, "  paramRef:\n    name: l1\n    namespace: team-a\n    parameterNotFoundAction: Deny\n%s",
+             params_docs);
+    s = load("Fail", pk, "[Deny]", bx);
+    review(s, request("CREATE", "v1", "c1", "team-a", true), &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, WRAPPED("failed to configure binding: paramRef.namespace must not be provided for "
+                                           "a cluster-scoped `paramKind`"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
     /* paramKind without paramRef: once, with params null */
     s = load("Fail", pk, "[Deny]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
