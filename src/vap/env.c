@@ -127,16 +127,35 @@ typedef struct cprog {
     const cenv *env;
 } cprog;
 
-/* The base environment: options and libraries every expression gets. */
-static cel_env *base_env(void)
+/* The base environment of Kubernetes 1.<minor> (0: the newest): options
+ * and libraries every expression gets, each from the version that
+ * introduced it (cel-k8s-library §4). */
+static bool since(int minor, int introduced)
+{
+    return minor == 0 || minor >= introduced;
+}
+
+static cel_env *base_env(int minor)
 {
     cel_env_options o = {0};
-    o.macros = CEL_MACROS_STD | CEL_MACROS_TWO_VAR | CEL_MACROS_OPTIONAL | CEL_MACROS_LISTS;
-    o.optional_syntax = true;
-    o.cross_type_numeric = true;
+    o.macros = CEL_MACROS_STD;
+    if (since(minor, 28))
+        o.macros |= CEL_MACROS_OPTIONAL;
+    if (since(minor, 32))
+        o.macros |= CEL_MACROS_TWO_VAR;
+    if (since(minor, 34))
+        o.macros |= CEL_MACROS_LISTS;
+    o.optional_syntax = since(minor, 28);
+    o.cross_type_numeric = since(minor, 28);
     o.homogeneous_literals = true;
     o.std_lib = true;
-    return cel_env_new(&o);
+    cel_env *env = cel_env_new(&o);
+    if (env && since(minor, 30) &&
+        (cel_env_add_library(env, &cel_lib_k8s_ip) < 0 || cel_env_add_library(env, &cel_lib_k8s_cidr) < 0)) {
+        cel_env_free(env);
+        return NULL;
+    }
+    return env;
 }
 
 static void cenv_free(void *p)
@@ -153,7 +172,7 @@ static void cenv_free(void *p)
 static void *cenv_new(const vap_env_desc *d, char **err)
 {
     cenv *e = calloc(1, sizeof *e);
-    if (!e || !(e->env = base_env()))
+    if (!e || !(e->env = base_env(d->k8s_minor)))
         goto fail;
     e->kind = d->kind;
     e->s_params = e->s_vars = e->s_authz = e->s_reqres = -1;
@@ -176,8 +195,6 @@ static void *cenv_new(const vap_env_desc *d, char **err)
     if (d->has_params && (e->s_params = cel_env_add_var(e->env, "params", &cel_t_dyn)) < 0)
         goto fail;
     if (d->kind != VAP_ENV_MATCH && (e->s_vars = cel_env_add_var(e->env, "variables", &e->vars_type)) < 0)
-        goto fail;
-    if (cel_env_add_library(e->env, &cel_lib_k8s_ip) < 0 || cel_env_add_library(e->env, &cel_lib_k8s_cidr) < 0)
         goto fail;
     if (d->kind != VAP_ENV_MESSAGE) {
         if (cel_env_add_library(e->env, &cel_lib_authz) < 0 ||

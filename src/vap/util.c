@@ -83,3 +83,18 @@ cel_value vap_error(cel_arena *a, int code, const char *fmt, ...)
     free(msg);
     return cel_error_v(e);
 }
+
+int vap_parse_k8s_version(const char *v)
+{
+    if (!v || !*v)
+        return 0;
+    if (v[0] == 'v')
+        v++;
+    if (strncmp(v, "1.", 2) != 0)
+        return -1;
+    char *end;
+    long minor = strtol(v + 2, &end, 10);
+    if (end == v + 2 || *end != '\0' || minor < VAP_MIN_K8S_MINOR || minor > 1000)
+        return -1;
+    return (int)minor;
+}

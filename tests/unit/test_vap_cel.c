@@ -158,6 +158,18 @@ static void test_environments(void **state)
     expect_load_error(HEAD "  validations:\n  - expression: \"object.spec.cidrs.all(x,\"\n",
                       "spec.validations[0].expression: Invalid value: \"object.spec.cidrs.all(x,\": compilation "
                       "failed: ERROR: <input>:1:");
+    /* the environment follows the Kubernetes version: no cidr() before 1.30 */
+    const char *net = HEAD "  validations:\n  - expression: \"cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16')\"\n";
+    vap_load_opts old = {.k8s_version = "1.29"};
+    char *e29 = NULL;
+    assert_null(vap_set_load_text("p.yaml", net, strlen(net), &old, NULL, &e29));
+    assert_non_null(strstr(e29, "undeclared reference to 'cidr'"));
+    free(e29);
+    old.k8s_version = "1.30";
+    vap_set *s30 = vap_set_load_text("p.yaml", net, strlen(net), &old, NULL, &e29);
+    assert_non_null(s30);
+    vap_set_unref(s30);
+
     /* params exist with paramKind; the variables are typed and composed */
     char *err = NULL;
     const char *ok = HEAD "  paramKind:\n    apiVersion: v1\n    kind: ConfigMap\n"

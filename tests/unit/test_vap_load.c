@@ -328,6 +328,28 @@ static void test_unknown_fields(void **state)
                "ValidatingAdmissionPolicyBinding: strict decoding error: unknown field \"spec.paramRef.nme\"");
 }
 
+static void test_k8s_version(void **state)
+{
+    const char *y = POLICY_HEAD "  validations:\n  - expression: \"true\"\n";
+    char *err = NULL;
+    vap_load_opts o = {.k8s_version = "1.31"};
+    vap_set *s = vap_set_load_text("v.yaml", y, strlen(y), &o, &stub_backend, &err);
+    assert_non_null(s);
+    assert_int_equal(s->policies[0].k8s_minor, 31);
+    vap_set_unref(s);
+    static const char *const bad[] = {"bogus", "1.27", "2.0", "1.x"};
+    for (size_t i = 0; i < 4; i++) {
+        o.k8s_version = bad[i];
+        assert_null(vap_set_load_text("v.yaml", y, strlen(y), &o, &stub_backend, &err));
+        char want[128];
+        snprintf(want, sizeof want, "k8s_version: Invalid value: \"%s\": expected 1.<minor>, 1.28 or newer", bad[i]);
+        assert_string_equal(err, want);
+        free(err);
+    }
+    assert_int_equal(vap_parse_k8s_version(NULL), 0);
+    assert_int_equal(vap_parse_k8s_version("v1.30"), 30);
+}
+
 static void test_missing_file(void **state)
 {
     char *err = NULL;
@@ -356,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_folder_and_skip_invalid),
         cmocka_unit_test(test_duplicate_policy),
         cmocka_unit_test(test_unknown_fields),
+        cmocka_unit_test(test_k8s_version),
         cmocka_unit_test(test_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
