@@ -15,8 +15,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: celgate review --policies PATH [--authorizer FILE] [--skip-invalid] [--explain]\n"
-            "                      [REQUEST.json|-]\n"
+            "usage: celgate review --policies PATH [--authorizer FILE] [--k8s-version 1.N]\n"
+            "                      [--skip-invalid] [--explain] [REQUEST.json|-]\n"
             "\n"
             "Evaluates the ValidatingAdmissionPolicies, bindings, params and Namespaces under PATH\n"
             "(a YAML/JSON file or a folder) on one AdmissionReview (admission.k8s.io/v1 or v1beta1,\n"
@@ -24,6 +24,7 @@ static void usage(FILE *out)
             "\n"
             "  --policies PATH     policies, bindings, param objects and Namespaces\n"
             "  --authorizer FILE   rules answering authorizer checks (default: every check denied)\n"
+            "  --k8s-version 1.N   compile with the CEL environment of Kubernetes 1.N (default: newest)\n"
             "  --skip-invalid      load the valid objects of PATH and report the others\n"
             "  --explain           list on standard error what each policy, binding and validation did\n"
             "\n"
@@ -74,6 +75,8 @@ int cli_review_main(int argc, char **argv)
             policies = argv[++i];
         } else if (!strcmp(argv[i], "--authorizer") && i + 1 < argc) {
             authz_path = argv[++i];
+        } else if (!strcmp(argv[i], "--k8s-version") && i + 1 < argc) {
+            opts.k8s_version = argv[++i];
         } else if (!strcmp(argv[i], "--skip-invalid")) {
             opts.skip_invalid = true;
         } else if (!strcmp(argv[i], "--explain")) {
