@@ -226,7 +226,8 @@ char *vap_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Validates a LabelSelector (matchLabels, matchExpressions with
  * In/NotIn/Exists/DoesNotExist). Returns NULL or a malloc'd problem text,
- * *where set to the offending node's path suffix. */
+ * *bad set to the offending node (for its line); problems inside the
+ * selector start with their sub-path ("matchExpressions[0].values: ..."). */
 char *vap_selector_validate(const json_t *sel, const json_t **bad);
 /* Whether labels (an object of strings, or NULL for none) satisfy sel. */
 bool vap_selector_matches(const json_t *sel, const json_t *labels);
