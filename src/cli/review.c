@@ -15,7 +15,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: celgate review --policies PATH [--authorizer FILE] [--skip-invalid] [REQUEST.json|-]\n"
+            "usage: celgate review --policies PATH [--authorizer FILE] [--k8s-version 1.N]\n"
+            "                      [--skip-invalid] [--explain] [REQUEST.json|-]\n"
             "\n"
             "Evaluates the ValidatingAdmissionPolicies, bindings, params and Namespaces under PATH\n"
             "(a YAML/JSON file or a folder) on one AdmissionReview (admission.k8s.io/v1 or v1beta1,\n"
@@ -23,7 +24,9 @@ static void usage(FILE *out)
             "\n"
             "  --policies PATH     policies, bindings, param objects and Namespaces\n"
             "  --authorizer FILE   rules answering authorizer checks (default: every check denied)\n"
+            "  --k8s-version 1.N   compile with the CEL environment of Kubernetes 1.N (default: newest)\n"
             "  --skip-invalid      load the valid objects of PATH and report the others\n"
+            "  --explain           list on standard error what each policy, binding and validation did\n"
             "\n"
             "exit status: 0 allowed, 1 denied, 2 error\n");
 }
@@ -63,6 +66,7 @@ int cli_review_main(int argc, char **argv)
 {
     const char *policies = NULL, *authz_path = NULL, *input = NULL;
     vap_load_opts opts = {0};
+    bool explain = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
@@ -71,8 +75,12 @@ int cli_review_main(int argc, char **argv)
             policies = argv[++i];
         } else if (!strcmp(argv[i], "--authorizer") && i + 1 < argc) {
             authz_path = argv[++i];
+        } else if (!strcmp(argv[i], "--k8s-version") && i + 1 < argc) {
+            opts.k8s_version = argv[++i];
         } else if (!strcmp(argv[i], "--skip-invalid")) {
             opts.skip_invalid = true;
+        } else if (!strcmp(argv[i], "--explain")) {
+            explain = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "celgate review: unknown or incomplete option '%s'\n", argv[i]);
             usage(stderr);
@@ -131,6 +139,15 @@ int cli_review_main(int argc, char **argv)
             }
             free(out);
             json_decref(resp);
+            for (size_t i = 0; explain && i < o.ndecisions; i++) {
+                const vap_decision *d = &o.decisions[i];
+                fprintf(stderr, "%s  policy=%s binding=%s", d->action, d->policy, d->binding ? d->binding : "-");
+                if (d->validation_index >= 0)
+                    fprintf(stderr, " validation=%d", d->validation_index);
+                if (d->message)
+                    fprintf(stderr, "  %s", d->message);
+                fputc('\n', stderr);
+            }
             vap_outcome_clear(&o);
         }
         free(err);

@@ -475,7 +475,7 @@ static void *env_for(dctx *c, const vap_backend *be, const vap_policy *p, vap_en
             names[i] = p->variables[i].name;
             types[i] = p->variables[i].expr.type;
         }
-        vap_env_desc d = {kind, p->has_param_kind, names, types, nvars};
+        vap_env_desc d = {kind, p->k8s_minor, p->has_param_kind, names, types, nvars};
         char *err = NULL;
         env = be->env_new(&d, &err);
         if (!env) {
@@ -660,15 +660,17 @@ static void decode_policy_exprs(dctx *c, const vap_backend *be, vap_policy *p, c
     }
 }
 
-int vap_decode_policy(const vap_doc *d, const vap_backend *be, vap_policy *p, char **errs)
+int vap_decode_policy(const vap_doc *d, const vap_backend *be, int k8s_minor, vap_policy *p, char **errs)
 {
     dctx c = {d, errs, 0};
     memset(p, 0, sizeof *p);
     p->backend = be;
+    p->k8s_minor = k8s_minor;
     p->doc = json_incref(d->root);
     p->file = vap_strdup(d->file);
     p->line = d->line;
     p->fail = true;
+    c.nerr += vap_schema_check(d, false, errs);
     decode_meta(&c, d->root, &p->name);
     const json_t *spec = obj_field(&c, d->root, "spec", "spec");
     if (!spec) {
@@ -757,6 +759,7 @@ int vap_decode_binding(const vap_doc *d, vap_binding *b, char **errs)
     b->doc = json_incref(d->root);
     b->file = vap_strdup(d->file);
     b->line = d->line;
+    c.nerr += vap_schema_check(d, true, errs);
     decode_meta(&c, d->root, &b->name);
     const json_t *spec = obj_field(&c, d->root, "spec", "spec");
     if (!spec) {

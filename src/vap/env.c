@@ -9,37 +9,68 @@
  * `variables` is bound as a map whose lookups evaluate a variable on first
  * access through vap_run_variable (cached per expression group).
  *
- * The CEL core lands in main progressively. Until it does, its entry
- * points are referenced weakly so this engine links and its plumbing can be
- * tested; vap_cel_available() says whether it is there, and compiling
- * without it fails with a clear message.
+ * The libraries are the ones the policies celgate targets need now (the
+ * standard library, ip/cidr, authorizer); the versioned Kubernetes base
+ * environment adds the rest in base_env().
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cel/cel.h"
+#include "cel/ext.h"
 #include "cel/ext_authz.h"
 #include "cel/json.h"
 #include "vap_int.h"
 
-#pragma weak cel_env_new
-#pragma weak cel_env_free
-#pragma weak cel_env_add_var
-#pragma weak cel_env_add_library
-#pragma weak cel_compile
-#pragma weak cel_program_free
-#pragma weak cel_program_type
-#pragma weak cel_type_format
-#pragma weak cel_eval
+/* The JSON adapter (cel/json.c) is the last piece of the core to reach
+ * main; until it does, documents are converted eagerly (json_to_cel). */
 #pragma weak cel_json_value
-#pragma weak cel_diag_clear
-#pragma weak cel_lib_authz
-#pragma weak cel_authz_value
-#pragma weak cel_authz_request_resource
 
-bool vap_cel_available(void)
+/* Eager conversion of a JSON document, numbers as Kubernetes decodes them
+ * (integers int, others double). Depth is bounded by the JSON parser. */
+static cel_value json_to_cel(const json_t *j, cel_arena *a)
 {
-    return cel_compile != NULL && cel_env_new != NULL && cel_eval != NULL && cel_json_value != NULL;
+    if (cel_json_value)
+        return cel_json_value(j, a);
+    if (!j)
+        return cel_null();
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        size_t n = json_object_size(j), i = 0;
+        cel_value *keys = cel_arena_alloc(a, (n ? n : 1) * sizeof *keys);
+        cel_value *vals = cel_arena_alloc(a, (n ? n : 1) * sizeof *vals);
+        if (!keys || !vals)
+            return vap_error(a, CEL_ERR_MEMORY, "out of memory");
+        const char *k;
+        const json_t *v;
+        json_object_foreach((json_t *)j, k, v) {
+            keys[i] = cel_string_copy(a, k, strlen(k));
+            vals[i++] = json_to_cel(v, a);
+        }
+        return cel_map_new(a, keys, vals, n);
+    }
+    case JSON_ARRAY: {
+        size_t n = json_array_size(j);
+        cel_value *items = cel_arena_alloc(a, (n ? n : 1) * sizeof *items);
+        if (!items)
+            return vap_error(a, CEL_ERR_MEMORY, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            items[i] = json_to_cel(json_array_get(j, i), a);
+        return cel_list_new(a, items, n);
+    }
+    case JSON_STRING:
+        return cel_string_copy(a, json_string_value(j), json_string_length(j));
+    case JSON_INTEGER:
+        return cel_int(json_integer_value(j));
+    case JSON_REAL:
+        return cel_double(json_real_value(j));
+    case JSON_TRUE:
+        return cel_bool(true);
+    case JSON_FALSE:
+        return cel_bool(false);
+    default:
+        return cel_null();
+    }
 }
 
 /* ---------------------------------------------------------------- types (§4.1) */
@@ -96,16 +127,35 @@ typedef struct cprog {
     const cenv *env;
 } cprog;
 
-/* The base environment: options and libraries every expression gets. */
-static cel_env *base_env(void)
+/* The base environment of Kubernetes 1.<minor> (0: the newest): options
+ * and libraries every expression gets, each from the version that
+ * introduced it (cel-k8s-library §4). */
+static bool since(int minor, int introduced)
+{
+    return minor == 0 || minor >= introduced;
+}
+
+static cel_env *base_env(int minor)
 {
     cel_env_options o = {0};
-    o.macros = CEL_MACROS_STD | CEL_MACROS_TWO_VAR | CEL_MACROS_OPTIONAL | CEL_MACROS_LISTS;
-    o.optional_syntax = true;
-    o.cross_type_numeric = true;
+    o.macros = CEL_MACROS_STD;
+    if (since(minor, 28))
+        o.macros |= CEL_MACROS_OPTIONAL;
+    if (since(minor, 32))
+        o.macros |= CEL_MACROS_TWO_VAR;
+    if (since(minor, 34))
+        o.macros |= CEL_MACROS_LISTS;
+    o.optional_syntax = since(minor, 28);
+    o.cross_type_numeric = since(minor, 28);
     o.homogeneous_literals = true;
     o.std_lib = true;
-    return cel_env_new(&o);
+    cel_env *env = cel_env_new(&o);
+    if (env && since(minor, 30) &&
+        (cel_env_add_library(env, &cel_lib_k8s_ip) < 0 || cel_env_add_library(env, &cel_lib_k8s_cidr) < 0)) {
+        cel_env_free(env);
+        return NULL;
+    }
+    return env;
 }
 
 static void cenv_free(void *p)
@@ -121,12 +171,8 @@ static void cenv_free(void *p)
 
 static void *cenv_new(const vap_env_desc *d, char **err)
 {
-    if (!vap_cel_available()) {
-        *err = vap_strdup("the CEL core is not linked into this build");
-        return NULL;
-    }
     cenv *e = calloc(1, sizeof *e);
-    if (!e || !(e->env = base_env()))
+    if (!e || !(e->env = base_env(d->k8s_minor)))
         goto fail;
     e->kind = d->kind;
     e->s_params = e->s_vars = e->s_authz = e->s_reqres = -1;
@@ -150,7 +196,7 @@ static void *cenv_new(const vap_env_desc *d, char **err)
         goto fail;
     if (d->kind != VAP_ENV_MATCH && (e->s_vars = cel_env_add_var(e->env, "variables", &e->vars_type)) < 0)
         goto fail;
-    if (d->kind != VAP_ENV_MESSAGE && &cel_lib_authz != NULL) {
+    if (d->kind != VAP_ENV_MESSAGE) {
         if (cel_env_add_library(e->env, &cel_lib_authz) < 0 ||
             (e->s_authz = cel_env_add_var(e->env, "authorizer", &cel_t_authz_authorizer)) < 0 ||
             (e->s_reqres = cel_env_add_var(e->env, "authorizer.requestResource", &cel_t_authz_resource_check)) < 0)
@@ -275,12 +321,12 @@ static cel_value cprog_eval(void *p, vap_run *run)
         return vap_error(a, CEL_ERR_MEMORY, "out of memory");
     for (size_t i = 0; i < e->nslots; i++)
         vars[i] = cel_null();
-    vars[e->s_object] = cel_json_value(run->object, a);
-    vars[e->s_old] = cel_json_value(run->old_object, a);
-    vars[e->s_request] = cel_json_value(run->request_json, a);
-    vars[e->s_ns] = cel_json_value(run->namespace_obj, a);
+    vars[e->s_object] = json_to_cel(run->object, a);
+    vars[e->s_old] = json_to_cel(run->old_object, a);
+    vars[e->s_request] = json_to_cel(run->request_json, a);
+    vars[e->s_ns] = json_to_cel(run->namespace_obj, a);
     if (e->s_params >= 0)
-        vars[e->s_params] = cel_json_value(run->params, a);
+        vars[e->s_params] = json_to_cel(run->params, a);
     if (e->s_vars >= 0) {
         cel_map *m = cel_arena_alloc(a, sizeof *m);
         if (!m)

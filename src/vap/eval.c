@@ -203,9 +203,13 @@ static int match_conditions(vap_run *run, char **err)
             }
             continue;
         }
+        if (is_budget(v)) { /* the whole pass fails with the budget text alone */
+            free(errs);
+            errs = vap_strdup(BUDGET_TEXT);
+            nerr = 1;
+            break;
+        }
         const char *m = v.kind == CEL_ERROR ? v.u.err->msg : "must evaluate to bool";
-        if (is_budget(v))
-            m = BUDGET_TEXT;
         char *one = vap_asprintf("expression '%s' resulted in error: %s", c->expr.src, m);
         if (one) {
             char *joined = errs ? vap_asprintf("%s, %s", errs, one) : vap_strdup(one);
@@ -214,8 +218,6 @@ static int match_conditions(vap_run *run, char **err)
             nerr++;
         }
         free(one);
-        if (is_budget(v))
-            break;
     }
     run->namespace_obj = ns;
     if (result == 1 && nerr) {
@@ -230,10 +232,10 @@ static int match_conditions(vap_run *run, char **err)
 static char *failure_message(const vap_validation *v, cel_value msg)
 {
     if (msg.kind == CEL_STRING) {
-        /* too long, blank, multi-line (or holding NUL): discarded */
-        char *t = msg.len <= VAP_MAX_MESSAGE_EXPR_LEN && !memchr(msg.u.str, '\0', msg.len)
-                      ? trimmed(msg.u.str, msg.len) : NULL;
-        if (t && *t && !strpbrk(t, "\r\n"))
+        /* trimmed; then too long, blank or multi-line: discarded (a NUL
+         * byte could not travel in the reply either) */
+        char *t = !memchr(msg.u.str, '\0', msg.len) ? trimmed(msg.u.str, msg.len) : NULL;
+        if (t && *t && strlen(t) <= VAP_MAX_MESSAGE_EXPR_LEN && !strchr(t, '\n'))
             return t;
         free(t);
     }
@@ -245,14 +247,11 @@ static char *failure_message(const vap_validation *v, cel_value msg)
     return m;
 }
 
-typedef struct audit_value {
-    char *key;
-    char *value;
-} audit_value;
-
 /* Runs validations, messageExpressions and auditAnnotations; decisions
- * go to d, annotation values to annots (owned by the caller). */
-static void evaluate_one(vap_run *run, decs *d, json_t *annots)
+ * go to d, auditAnnotation errors to audit_errs (the API server denies on
+ * them under Fail whatever the binding's actions), annotation values to
+ * annots (key -> list of distinct values, for the whole policy). */
+static void evaluate_one(vap_run *run, decs *d, decs *audit_errs, json_t *annots)
 {
     const vap_policy *p = run->policy;
     const vap_backend *be = p->backend;
@@ -280,10 +279,7 @@ static void evaluate_one(vap_run *run, decs *d, json_t *annots)
         if (r.kind == CEL_ERROR)
             decs_add(d, DEC_ERROR, (int)i,
                      vap_asprintf("expression '%s' resulted in error: %s", v->expr.src, r.u.err->msg), NULL);
-        else if (r.kind != CEL_BOOL)
-            decs_add(d, DEC_ERROR, (int)i,
-                     vap_asprintf("expression '%s' resulted in error: %s", v->expr.src, "must evaluate to bool"), NULL);
-        else if (!r.u.b)
+        else if (r.kind != CEL_BOOL || !r.u.b) /* anything but true fails */
             decs_add(d, DEC_DENY, (int)i, NULL, v->reason);
         else
             decs_add(d, DEC_ADMIT, (int)i, NULL, NULL);
@@ -334,25 +330,32 @@ static void evaluate_one(vap_run *run, decs *d, json_t *annots)
             if (t && *t) {
                 if (strlen(t) > VAP_MAX_AUDIT_VALUE_LEN)
                     t[VAP_MAX_AUDIT_VALUE_LEN] = '\0';
-                char *key = vap_asprintf("%s/%s", p->name, a->name);
-                if (key)
-                    json_object_set_new(annots, key, json_string(t));
-                free(key);
+                /* distinct values per key, across bindings and params */
+                json_t *vals = json_object_get(annots, a->name);
+                if (!vals && json_object_set_new(annots, a->name, vals = json_array()) < 0)
+                    vals = NULL;
+                bool dup = false;
+                size_t k;
+                json_t *v;
+                json_array_foreach(vals, k, v)
+                    dup |= !strcmp(json_string_value(v), t);
+                if (vals && !dup)
+                    json_array_append_new(vals, json_string(t));
             }
             free(t);
             continue;
         }
         char *m;
         if (r.kind == CEL_ERROR)
-            m = vap_asprintf("valueExpression '%s' resulted in error: %s", a->expr.src,
-                             is_budget(r) ? BUDGET_TEXT : r.u.err->msg);
+            m = is_budget(r) ? vap_strdup(BUDGET_TEXT)
+                             : vap_asprintf("expression '%s' resulted in error: %s", a->expr.src, r.u.err->msg);
         else
             m = vap_asprintf("valueExpression '%s' resulted in unsupported return type: %s. "
                              "Return type must be either string or null.",
                              a->expr.src, r.kind == CEL_BOOL ? "bool" : r.kind == CEL_INT ? "int"
                              : r.kind == CEL_UINT ? "uint" : r.kind == CEL_DOUBLE ? "double"
                              : r.kind == CEL_LIST ? "list" : r.kind == CEL_MAP ? "map" : "dyn");
-        decs_add(d, DEC_ERROR, -1, m, NULL);
+        decs_add(audit_errs, DEC_ERROR, -1, m, NULL);
     }
 }
 
@@ -382,13 +385,16 @@ static void enforce(review *r, const vap_policy *p, const vap_binding *b, decs *
             record(r, p->name, b->name, x->index, "warn", etype, msg);
         }
         if (b->actions & VAP_ACT_AUDIT) {
-            if (json_array_size(r->failures) < VAP_MAX_AUDIT_FAILURES) {
+            /* Upstream publishes each failure as a one-element list under one
+             * annotation key, and admission annotations cannot be
+             * overwritten: the first audited failure of the request stays. */
+            if (json_array_size(r->failures) == 0) {
                 json_t *acts = json_array();
                 for (size_t k = 0; k < b->nactions; k++)
                     json_array_append_new(acts, json_string(b->action_names[k]));
                 json_array_append_new(r->failures,
                                       json_pack("{s:s, s:s, s:s, s:i, s:o}", "message", msg, "policy", p->name,
-                                                "binding", b->name, "expressionIndex", x->index, "validationActions",
+                                                "binding", b->name, "expressionIndex", x->index < 0 ? 0 : x->index, "validationActions",
                                                 acts));
             }
             record(r, p->name, b->name, x->index, "audit", etype, msg);
@@ -415,6 +421,20 @@ static void config_error(review *r, const vap_policy *p, const vap_binding *b, c
     free(msg);
 }
 
+/* An auditAnnotation that failed: a denial under Fail, nothing under
+ * Ignore, whatever the actions. */
+static void audit_error(review *r, const vap_policy *p, const vap_binding *b, const char *msg)
+{
+    if (!msg)
+        return;
+    if (p->fail) {
+        deny(r, p->name, b->name, NULL, msg);
+        record(r, p->name, b->name, -1, "deny", "invalid_error", msg);
+    } else {
+        record(r, p->name, b->name, -1, "error-ignored", "invalid_error", msg);
+    }
+}
+
 /* ---------------------------------------------------------------- params */
 
 static bool object_is(const vap_object *o, const vap_policy *p)
@@ -429,7 +449,15 @@ static int collect_params(const vap_set *s, const vap_policy *p, const vap_bindi
 {
     *out = NULL;
     *n = 0;
+    /* The scope of the paramKind: the API server asks its REST mapping;
+     * here the objects loaded tell, and common core kinds are known. */
+    static const char *const core_namespaced[] = {"ConfigMap", "Secret", "ServiceAccount", "LimitRange",
+                                                  "ResourceQuota", "Service", "Pod"};
     bool namespaced = false, any = false;
+    if (!strcmp(p->param_api_version, "v1"))
+        for (size_t i = 0; i < sizeof core_namespaced / sizeof core_namespaced[0]; i++)
+            if (!strcmp(p->param_kind, core_namespaced[i]))
+                namespaced = any = true;
     for (size_t i = 0; i < s->nobjects; i++)
         if (object_is(&s->objects[i], p)) {
             any = true;
@@ -482,7 +510,8 @@ static json_t *as_version(const json_t *obj, const vap_gvr *as, const vap_gvr *o
     return c;
 }
 
-static void review_binding(review *r, const vap_policy *p, const vap_binding *b, const vap_gvr *as)
+static void review_binding(review *r, const vap_policy *p, const vap_binding *b, const vap_gvr *as,
+                           json_t *annots)
 {
     const vap_request *rq = r->rq;
     if (b->match.present) {
@@ -522,15 +551,14 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
     json_t *reqdoc = vap_request_document(rq, as);
     json_t *obj = as_version(rq->object, as, &rq->gvr);
     json_t *old = as_version(rq->old_object, as, &rq->gvr);
-    json_t *annots = json_object();
-    for (size_t k = 0; reqdoc && annots && k < nparams; k++) {
+    for (size_t k = 0; reqdoc && k < nparams; k++) {
         vap_run run = {
             .policy = p, .arena = r->arena, .rq = rq, .request_json = reqdoc, .object = obj,
             .old_object = old, .params = params[k], .namespace_obj = rq->namespace_obj, .authz = r->authz,
             .cost_limit = VAP_PER_CALL_LIMIT,
         };
         char *err = NULL;
-        decs d = {0};
+        decs d = {0}, audit_errs = {0};
         int mc = match_conditions(&run, &err);
         if (mc == 0) {
             record(r, p->name, b->name, -1, "skip", NULL, "matchConditions not met");
@@ -539,44 +567,52 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
         if (mc < 0)
             decs_add(&d, DEC_ERROR, -1, err, NULL);
         else
-            evaluate_one(&run, &d, annots);
+            evaluate_one(&run, &d, &audit_errs, annots);
         enforce(r, p, b, &d);
+        for (size_t i = 0; i < audit_errs.n; i++)
+            audit_error(r, p, b, audit_errs.v[i].message);
         decs_clear(&d);
+        decs_clear(&audit_errs);
     }
-    /* audit annotations from every binding and param: distinct values joined */
-    const char *key;
-    json_t *val;
-    json_object_foreach(annots, key, val) {
-        const char *nv = json_string_value(val);
-        const json_t *prev = json_object_get(r->out->audit_annotations, key);
-        if (!prev) {
-            json_object_set(r->out->audit_annotations, key, val);
-            continue;
-        }
-        const char *pv = json_string_value(prev);
-        /* already among the joined values? */
-        bool dup = false;
-        size_t nl = strlen(nv);
-        for (const char *q = pv; q && *q;) {
-            const char *e = strstr(q, ", ");
-            size_t l = e ? (size_t)(e - q) : strlen(q);
-            if (l == nl && !strncmp(q, nv, l))
-                dup = true;
-            q = e ? e + 2 : NULL;
-        }
-        if (!dup) {
-            char *j = vap_asprintf("%s, %s", pv, nv);
-            if (j)
-                json_object_set_new(r->out->audit_annotations, key, json_string(j));
-            free(j);
-        }
-    }
-    json_decref(annots);
     json_decref(reqdoc);
     json_decref(obj);
     json_decref(old);
     if (params != &nullp)
         free(params);
+}
+
+/* "<policy>/<key>": the distinct values of every binding and param,
+ * joined with ", " when there are several. */
+static void publish_annotations(review *r, const vap_policy *p, json_t *annots)
+{
+    const char *key;
+    json_t *vals;
+    json_object_foreach(annots, key, vals) {
+        size_t total = 0, i;
+        json_t *v;
+        json_array_foreach(vals, i, v)
+            total += json_string_length(v) + 2;
+        char *joined = malloc(total + 1), *w = joined;
+        char *full = vap_asprintf("%s/%s", p->name, key);
+        if (!joined || !full) {
+            free(joined);
+            free(full);
+            r->oom = true;
+            return;
+        }
+        json_array_foreach(vals, i, v) {
+            if (i) {
+                memcpy(w, ", ", 2);
+                w += 2;
+            }
+            memcpy(w, json_string_value(v), json_string_length(v));
+            w += json_string_length(v);
+        }
+        *w = '\0';
+        json_object_set_new(r->out->audit_annotations, full, json_string(joined));
+        free(joined);
+        free(full);
+    }
 }
 
 static bool is_policy_resource(const vap_request *rq)
@@ -596,7 +632,10 @@ static bool is_policy_resource(const vap_request *rq)
  * carrying the label the API server gives every namespace. */
 static json_t *namespace_object(const vap_set *s, const vap_request *rq)
 {
-    if (!*rq->namespace_)
+    /* A Namespace request carries its own name as namespace; upstream
+     * unsets it, so namespaceObject is null there. */
+    if (!*rq->namespace_ || (!strcmp(rq->gvr.group, "") && !strcmp(rq->gvr.version, "v1") &&
+                             rq->gvr.kind && !strcmp(rq->gvr.kind, "Namespace")))
         return NULL;
     for (size_t i = 0; i < s->nnamespaces; i++)
         if (!strcmp(s->namespaces[i].name, rq->namespace_))
@@ -639,9 +678,16 @@ int vap_evaluate(const vap_set *s, const json_t *request, const vap_authorizer *
             }
             if (!m.matched)
                 continue;
+            json_t *annots = json_object();
+            if (!annots) {
+                r.oom = true;
+                break;
+            }
             for (size_t j = 0; j < s->nbindings; j++)
                 if (!strcmp(s->bindings[j].policy_name, p->name))
-                    review_binding(&r, p, &s->bindings[j], &m.as);
+                    review_binding(&r, p, &s->bindings[j], &m.as, annots);
+            publish_annotations(&r, p, annots);
+            json_decref(annots);
         }
     }
     if (json_array_size(r.failures)) {

@@ -143,9 +143,15 @@ void vap_match_resources_eval(const vap_match_resources *mr, const vap_request *
         if (!ok)
             return;
     }
-    /* 3. exclusions win, 4. then the rules (none: everything). */
+    /* 3. exclusions win (under Equivalent, through any equivalent
+     * resource too), 4. then the rules (none: everything). */
     if (mr->exclude && vap_rules_match(mr->exclude, rq, &rq->gvr))
         return;
+    if (mr->exclude && mr->equivalent) {
+        equiv_ctx x = {mr->exclude, rq, {0}};
+        if (vap_equivalents(&rq->gvr, try_equivalent, &x))
+            return;
+    }
     if (!mr->rules || json_array_size(mr->rules) == 0) {
         out->matched = true;
         return;
@@ -159,8 +165,6 @@ void vap_match_resources_eval(const vap_match_resources *mr, const vap_request *
         return;
     equiv_ctx c = {mr->rules, rq, {0}};
     if (vap_equivalents(&rq->gvr, try_equivalent, &c)) {
-        if (mr->exclude && vap_rules_match(mr->exclude, rq, &c.found))
-            return;
         out->matched = true;
         out->as = c.found;
     }

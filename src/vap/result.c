@@ -43,7 +43,9 @@ json_t *vap_status_new(const vap_request *rq, const char *reason, const char *co
     if (!reason || !*reason)
         reason = "Invalid";
     const char *name = subject_name(rq);
-    const char *group = rq->gvr.group, *resource = rq->gvr.resource;
+    /* the resource the client asked for (requestResource), as the API server
+     * words its own error */
+    const char *group = rq->req_gvr.group, *resource = rq->req_gvr.resource;
     char *wrapped = *group ? vap_asprintf("%s.%s \"%s\" is forbidden: %s", resource, group, name, core)
                            : vap_asprintf("%s \"%s\" is forbidden: %s", resource, name, core);
     if (!wrapped)

@@ -171,14 +171,21 @@ json_t *vap_request_document(const vap_request *rq, const vap_gvr *as)
     json_object_set_new(d, "name", json_string(rq->name));
     json_object_set_new(d, "namespace", json_string(rq->namespace_));
     json_object_set_new(d, "operation", json_string(rq->operation));
-    json_t *ui = rq->user_info ? json_deep_copy(rq->user_info) : json_object();
-    if (ui && !json_object_get(ui, "username"))
-        json_object_set_new(ui, "username", json_string(""));
-    if (ui && !json_is_array(json_object_get(ui, "groups")))
-        json_object_set_new(ui, "groups", json_array());
+    /* shared with the review when complete (documents are only read) */
+    const json_t *u = rq->user_info;
+    json_t *ui;
+    if (u && json_is_string(json_object_get(u, "username")) && json_is_array(json_object_get(u, "groups"))) {
+        ui = json_incref((json_t *)u);
+    } else {
+        ui = u ? json_deep_copy(u) : json_object();
+        if (ui && !json_is_string(json_object_get(ui, "username")))
+            json_object_set_new(ui, "username", json_string(""));
+        if (ui && !json_is_array(json_object_get(ui, "groups")))
+            json_object_set_new(ui, "groups", json_array());
+    }
     json_object_set_new(d, "userInfo", ui);
     json_object_set_new(d, "dryRun", json_boolean(rq->dry_run));
-    json_object_set_new(d, "options", rq->options ? json_deep_copy(rq->options) : json_null());
+    json_object_set_new(d, "options", rq->options ? json_incref((json_t *)rq->options) : json_null());
     return d;
 }
 
@@ -200,6 +207,8 @@ json_t *vap_handle_review(const vap_set *s, const char *body, size_t len, const 
                           vap_outcome *outcome, char **err)
 {
     *err = NULL;
+    if (outcome) /* cleared either way, so callers may always clear it */
+        memset(outcome, 0, sizeof *outcome);
     if (len > REVIEW_MAX_BYTES) {
         *err = vap_asprintf("AdmissionReview: body of %zu bytes exceeds the %u byte limit", len,
                             REVIEW_MAX_BYTES);

@@ -17,12 +17,13 @@
 typedef struct loader {
     vap_set *set;
     const vap_backend *be;
+    int k8s_minor;
     char *errs;
     size_t nfiles;
     bool failed;
 } loader;
 
-#define GROW(arr, n, cap_expr)                                                                     \
+#define GROW(arr, n)                                                                               \
     do {                                                                                           \
         void *np_ = realloc((arr), ((n) + 1) * sizeof *(arr));                                     \
         if (!np_)                                                                                  \
@@ -54,7 +55,7 @@ static void add_doc(loader *l, vap_doc *d)
     }
     if (is_vap_group(av) && !strcmp(kind, "ValidatingAdmissionPolicy")) {
         vap_policy p;
-        if (vap_decode_policy(d, l->be, &p, &l->errs) < 0) {
+        if (vap_decode_policy(d, l->be, l->k8s_minor, &p, &l->errs) < 0) {
             l->failed = true;
             return;
         }
@@ -66,7 +67,7 @@ static void add_doc(loader *l, vap_doc *d)
                 l->failed = true;
                 return;
             }
-        GROW(s->policies, s->npolicies, 0);
+        GROW(s->policies, s->npolicies);
         s->policies[s->npolicies++] = p;
         return;
     }
@@ -84,7 +85,7 @@ static void add_doc(loader *l, vap_doc *d)
                 l->failed = true;
                 return;
             }
-        GROW(s->bindings, s->nbindings, 0);
+        GROW(s->bindings, s->nbindings);
         s->bindings[s->nbindings++] = b;
         return;
     }
@@ -103,10 +104,10 @@ static void add_doc(loader *l, vap_doc *d)
     }
     vap_object o = {json_incref(d->root), av, kind, name, json_is_string(nsv) ? json_string_value(nsv) : ""};
     if (!strcmp(av, "v1") && !strcmp(kind, "Namespace")) {
-        GROW(s->namespaces, s->nnamespaces, 0);
+        GROW(s->namespaces, s->nnamespaces);
         s->namespaces[s->nnamespaces++] = o;
     } else {
-        GROW(s->objects, s->nobjects, 0);
+        GROW(s->objects, s->nobjects);
         s->objects[s->nobjects++] = o;
     }
     return;
@@ -252,17 +253,33 @@ static vap_set *finish(loader *l, const vap_load_opts *opts, char **err)
     return l->set;
 }
 
+/* Checks the options; on failure frees the set and says why. */
+static int start(loader *l, const vap_load_opts *opts, char **err)
+{
+    l->set->refs = 1;
+    l->k8s_minor = vap_parse_k8s_version(opts ? opts->k8s_version : NULL);
+    if (l->k8s_minor < 0) {
+        if (err)
+            *err = vap_asprintf("k8s_version: Invalid value: \"%s\": expected 1.<minor>, 1.%d or newer",
+                                opts->k8s_version, VAP_MIN_K8S_MINOR);
+        free(l->set);
+        return -1;
+    }
+    return 0;
+}
+
 vap_set *vap_set_load_with(const char *path, const vap_load_opts *opts, const vap_backend *be, char **err)
 {
     if (err)
         *err = NULL;
-    loader l = {calloc(1, sizeof(vap_set)), be ? be : &vap_cel_backend, NULL, 0, false};
+    loader l = {calloc(1, sizeof(vap_set)), be ? be : &vap_cel_backend, 0, NULL, 0, false};
     if (!l.set) {
         if (err)
             *err = vap_strdup("out of memory");
         return NULL;
     }
-    l.set->refs = 1;
+    if (start(&l, opts, err) < 0)
+        return NULL;
     load_path(&l, path, 0, true);
     return finish(&l, opts, err);
 }
@@ -272,13 +289,14 @@ vap_set *vap_set_load_text(const char *name, const char *text, size_t len, const
 {
     if (err)
         *err = NULL;
-    loader l = {calloc(1, sizeof(vap_set)), be ? be : &vap_cel_backend, NULL, 0, false};
+    loader l = {calloc(1, sizeof(vap_set)), be ? be : &vap_cel_backend, 0, NULL, 0, false};
     if (!l.set) {
         if (err)
             *err = vap_strdup("out of memory");
         return NULL;
     }
-    l.set->refs = 1;
+    if (start(&l, opts, err) < 0)
+        return NULL;
     load_text(&l, name, text, len);
     return finish(&l, opts, err);
 }

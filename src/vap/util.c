@@ -26,7 +26,7 @@ char *vap_strndup(const char *s, size_t n)
     return r;
 }
 
-static char *vformat(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
 {
     char *s = NULL;
     if (vasprintf(&s, fmt, ap) < 0)
@@ -82,4 +82,19 @@ cel_value vap_error(cel_arena *a, int code, const char *fmt, ...)
     e->msg = copy;
     free(msg);
     return cel_error_v(e);
+}
+
+int vap_parse_k8s_version(const char *v)
+{
+    if (!v || !*v)
+        return 0;
+    if (v[0] == 'v')
+        v++;
+    if (strncmp(v, "1.", 2) != 0)
+        return -1;
+    char *end;
+    long minor = strtol(v + 2, &end, 10);
+    if (end == v + 2 || *end != '\0' || minor < VAP_MIN_K8S_MINOR || minor > 1000)
+        return -1;
+    return (int)minor;
 }

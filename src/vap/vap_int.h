@@ -28,7 +28,6 @@
 #define VAP_MAX_AUDIT_VALUE_LEN 10240u       /* auditAnnotation value after evaluation */
 #define VAP_MAX_MATCH_CONDITIONS 64u
 #define VAP_MAX_AUDIT_ANNOTATIONS 20u
-#define VAP_MAX_AUDIT_FAILURES 50u           /* validation_failure entries kept */
 #define VAP_MAX_FILE_BYTES (16u << 20)       /* one policy file */
 #define VAP_MAX_FILES 10000u                 /* files in a folder tree */
 #define VAP_MAX_DEPTH 64u                    /* YAML nesting, folder nesting */
@@ -70,6 +69,7 @@ typedef enum vap_env_kind {
 /* What one expression environment declares. */
 typedef struct vap_env_desc {
     vap_env_kind kind;
+    int k8s_minor;          /* Kubernetes 1.<minor> whose environment to build; 0: the newest */
     bool has_params;
     /* The variables visible: names and the backend's compiled result types
      * (NULL type: dyn). */
@@ -100,8 +100,6 @@ typedef struct vap_backend {
 
 /* The CEL backend (env.c). */
 extern const vap_backend vap_cel_backend;
-/* Whether the CEL core is linked into this binary (it lands progressively). */
-bool vap_cel_available(void);
 
 typedef struct vap_expr {
     char *src;
@@ -152,6 +150,7 @@ typedef struct vap_policy {
     vap_named_expr *audits;
     size_t naudits;
     const vap_backend *backend;
+    int k8s_minor;
     void *envs[VAP_ENV_COUNT];
     void **var_envs;        /* one per variable: sees the earlier ones */
 } vap_policy;
@@ -193,6 +192,13 @@ struct vap_set {
     size_t nnamespaces;
 };
 
+/* The oldest Kubernetes minor version whose environment celgate builds
+ * (ValidatingAdmissionPolicy is v1beta1 from 1.28, GA in 1.30). */
+#define VAP_MIN_K8S_MINOR 28
+/* Parses "1.<minor>" (NULL or "": 0, the newest); -1 when malformed or
+ * older than VAP_MIN_K8S_MINOR. */
+int vap_parse_k8s_version(const char *v);
+
 /* set.c: loading with a chosen expression backend (NULL: CEL), from a
  * path or from text (tests, fuzzing). */
 vap_set *vap_set_load_with(const char *path, const vap_load_opts *opts, const vap_backend *be, char **err);
@@ -202,9 +208,12 @@ vap_set *vap_set_load_text(const char *name, const char *text, size_t len, const
 /* decode.c: decodes, defaults and validates one document. Problems are
  * appended to *errs as "file:line: path: text" lines. Returns 0, or -1
  * when the object is invalid (nothing is kept). */
-int vap_decode_policy(const vap_doc *d, const vap_backend *be, vap_policy *p, char **errs);
+int vap_decode_policy(const vap_doc *d, const vap_backend *be, int k8s_minor, vap_policy *p, char **errs);
 int vap_decode_binding(const vap_doc *d, vap_binding *b, char **errs);
 void vap_policy_clear(vap_policy *p);
+/* schema.c: reports fields no version of the API has (strict field
+ * validation); returns how many. */
+int vap_schema_check(const vap_doc *d, bool binding, char **errs);
 void vap_binding_clear(vap_binding *b);
 
 /* A growing malloc'd text for error lists ("" start: NULL). */
@@ -217,7 +226,8 @@ char *vap_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Validates a LabelSelector (matchLabels, matchExpressions with
  * In/NotIn/Exists/DoesNotExist). Returns NULL or a malloc'd problem text,
- * *where set to the offending node's path suffix. */
+ * *bad set to the offending node (for its line); problems inside the
+ * selector start with their sub-path ("matchExpressions[0].values: ..."). */
 char *vap_selector_validate(const json_t *sel, const json_t **bad);
 /* Whether labels (an object of strings, or NULL for none) satisfy sel. */
 bool vap_selector_matches(const json_t *sel, const json_t *labels);

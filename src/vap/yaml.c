@@ -180,6 +180,9 @@ static json_t *convert(conv *c, int id, unsigned depth)
                 json_decref(j);
                 return NULL;
             }
+            /* A value is located at its key: a block list or map under
+             * "key:" starts on the next line, but errors name the key's. */
+            c->lines[c->nlines - 1].line = (int)k->start_mark.line + 1;
         }
         break;
     default:

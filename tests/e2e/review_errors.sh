@@ -77,6 +77,7 @@ YAML
 "$celgate" review --skip-invalid --policies "$tmp/pol" "$src/tests/fixtures/vap/servicecidr/review-create-newcidr1.json" >"$tmp/out" 2>"$tmp/err"
 check "--skip-invalid loads the rest (exit 0)" test $? -eq 0
 check "--skip-invalid still reports the problem" grep -q "bad.yaml:6: spec.failurePolicy" "$tmp/err"
+check "--help exits 0" "$celgate" review --help
 
 echo "$fails failed"
 test "$fails" -eq 0

@@ -60,8 +60,10 @@ grep '"uid":"uid-deny"' "$LOG" | jq -e '.allowed == false and .policy == "servic
 ok "metrics and log name policy, binding and action"
 stop_server
 
-if [[ -d $SRC/policies ]]; then
-  start_server --policies "$SRC/policies" --cert "$CERTS/tls.crt" --key "$CERTS/tls.key"
+# policies/ holds two alternative policies (servicecidrs.default and
+# servicecidrs.deny, see policies/README.md): serve the allow-list one.
+if [[ -f $SRC/policies/servicecidr-default.yaml ]]; then
+  start_server --policies "$SRC/policies/servicecidr-default.yaml" --cert "$CERTS/tls.crt" --key "$CERTS/tls.key"
   post "$SAMPLES/servicecidr-allowed.json"
   expect_status 200 "bundled: allowed"
   expect_jq .response.allowed true "bundled: 10.96.100.0/24"

@@ -205,11 +205,22 @@ static void test_audit_annotation_json(void **state)
     assert_int_equal(o.nwarnings, 1);
     vap_outcome_clear(&o);
     vap_set_unref(s);
+
+    /* several failures: the first one audited is the one kept */
+    s = load("Fail", "  validations:\n  - expression: \"false\"\n    message: first\n  - expression: \"false\"\n"
+                     "    message: second\n", "[Deny, Audit]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_string_equal(annotation(&o, "validation.policy.admission.k8s.io/validation_failure"),
+                        "[{\"message\":\"first\",\"policy\":\"p1\",\"binding\":\"b1\",\"expressionIndex\":0,"
+                        "\"validationActions\":[\"Deny\",\"Audit\"]}]");
+    assert_string_equal(o.message, WRAPPED("first"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
 }
 
 static void test_config_error_ignores_actions(void **state)
 {
-    const char *pk = "  paramKind:\n    apiVersion: v1\n    kind: ConfigMap\n  validations:\n  - expression: \"true\"\n";
+    const char *pk = "  paramKind:\n    apiVersion: example.com/v1\n    kind: Limits\n  validations:\n  - expression: \"true\"\n";
     const char *pr = "  paramRef:\n    name: missing\n    parameterNotFoundAction: Deny\n";
     vap_set *s = load("Fail", pk, "[Warn]", pr);
     vap_outcome o;
@@ -228,7 +239,7 @@ static void test_config_error_ignores_actions(void **state)
     vap_set_unref(s);
 
     const char *allow = "  paramRef:\n    name: missing\n    parameterNotFoundAction: Allow\n";
-    s = load("Fail", "  paramKind:\n    apiVersion: v1\n    kind: ConfigMap\n  validations:\n  - expression: \"false\"\n",
+    s = load("Fail", "  paramKind:\n    apiVersion: example.com/v1\n    kind: Limits\n  validations:\n  - expression: \"false\"\n",
              "[Deny]", allow);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_true(o.allowed); /* the binding is a no-op */
@@ -278,6 +289,17 @@ static void test_params_by_name_and_selector(void **state)
     vap_outcome_clear(&o);
     vap_set_unref(s);
 
+    /* a cluster-scoped paramKind takes no paramRef.namespace */
+    snprintf(bx, sizeof bx, "  paramRef:\n    name: l1\n    namespace: team-a\n    parameterNotFoundAction: Deny\n%s",
+             params_docs);
+    s = load("Fail", pk, "[Deny]", bx);
+    review(s, request("CREATE", "v1", "c1", "team-a", true), &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, WRAPPED("failed to configure binding: paramRef.namespace must not be provided for "
+                                           "a cluster-scoped `paramKind`"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
     /* paramKind without paramRef: once, with params null */
     s = load("Fail", pk, "[Deny]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
@@ -305,6 +327,14 @@ static void test_params_namespaced(void **state)
     assert_false(o.allowed);
     vap_outcome_clear(&o);
     /* a cluster-scoped request cannot use a namespaced paramRef without namespace */
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, WRAPPED("failed to configure binding: cannot use namespaced paramRef in policy "
+                                           "binding that matches cluster-scoped resources"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+    /* a ConfigMap paramKind is namespaced even with no ConfigMap loaded */
+    s = load("Fail", pk, "[Deny]", "  paramRef:\n    name: cfg\n    parameterNotFoundAction: Allow\n");
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_false(o.allowed);
     assert_string_equal(o.message, WRAPPED("failed to configure binding: cannot use namespaced paramRef in policy "
@@ -393,7 +423,8 @@ static void test_budgets(void **state)
                      "  - name: c\n    expression: \"cost:900000\"\n  validations:\n  - expression: \"true\"\n", "[Deny]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_false(o.allowed);
-    assert_non_null(strstr(o.message, "running out of cost budget"));
+    assert_string_equal(o.message, WRAPPED("validation failed due to running out of cost budget, no further "
+                                           "validation rules will be run"));
     vap_outcome_clear(&o);
     vap_set_unref(s);
 
@@ -454,17 +485,32 @@ static void test_audit_annotations(void **state)
     vap_outcome_clear(&o);
     vap_set_unref(s);
 
+    /* distinct values of several params are joined */
+    s = load("Fail", "  paramKind:\n    apiVersion: example.com/v1\n    kind: Limits\n"
+                     "  auditAnnotations:\n  - key: mode\n    valueExpression: \"param-mode\"\n",
+             "[Deny]", "  paramRef:\n    selector: {}\n    parameterNotFoundAction: Deny\n"
+             "---\napiVersion: example.com/v1\nkind: Limits\nmetadata:\n  name: l1\nmode: ok\n"
+             "---\napiVersion: example.com/v1\nkind: Limits\nmetadata:\n  name: l2\nmode: strict\n"
+             "---\napiVersion: example.com/v1\nkind: Limits\nmetadata:\n  name: l3\nmode: ok\n");
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_string_equal(annotation(&o, "p1/mode"), "ok, strict");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* an error denies under Fail whatever the actions, and is dropped under Ignore */
     s = load("Fail", "  auditAnnotations:\n  - key: k\n    valueExpression: \"err:bad\"\n", "[Audit]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
-    assert_true(o.allowed); /* enforced through the binding's actions */
-    vap_outcome_clear(&o);
-    vap_set_unref(s);
-    s = load("Fail", "  auditAnnotations:\n  - key: k\n    valueExpression: \"err:bad\"\n", "[Deny]", NULL);
-    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_false(o.allowed);
-    assert_string_equal(o.message, WRAPPED("valueExpression 'err:bad' resulted in error: bad"));
+    assert_string_equal(o.message, WRAPPED("expression 'err:bad' resulted in error: bad"));
     vap_outcome_clear(&o);
     vap_set_unref(s);
+    s = load("Ignore", "  auditAnnotations:\n  - key: k\n    valueExpression: \"err:bad\"\n", "[Deny]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_true(o.allowed);
+    assert_int_equal(json_object_size(o.audit_annotations), 0);
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
 }
 
 static void test_operations(void **state)
@@ -481,9 +527,46 @@ static void test_operations(void **state)
     vap_outcome_clear(&o);
     vap_set_unref(s);
 
+    /* a result other than true fails, like false */
+    s = load("Fail", "  validations:\n  - expression: \"dyn:null\"\n", "[Deny]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, WRAPPED("failed expression: dyn:null"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
     s = load("Fail", "  validations:\n  - expression: \"op==CONNECT\"\n", "[Deny]", NULL);
     review(s, request("CONNECT", "v1", "c1", NULL, true), &o);
     assert_true(o.allowed);
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+}
+
+static void test_namespace_object(void **state)
+{
+    char *err = NULL;
+    const char *y = "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p1\n"
+                    "spec:\n  matchConstraints:\n    resourceRules:\n    - apiGroups: [\"\"]\n      apiVersions: [\"v1\"]\n"
+                    "      operations: [\"*\"]\n      resources: [\"namespaces\", \"configmaps\"]\n"
+                    "  validations:\n  - expression: has-namespace-object\n"
+                    "---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n"
+                    "metadata:\n  name: b1\nspec:\n  policyName: p1\n  validationActions: [Deny]\n";
+    vap_set *s = vap_set_load_text("t.yaml", y, strlen(y), NULL, &stub_backend, &err);
+    assert_non_null(s);
+    /* a namespaced object sees its Namespace */
+    json_t *cm = json_pack("{s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:{}}", "uid", "u", "kind",
+                           "group", "", "version", "v1", "kind", "ConfigMap", "resource", "group", "", "version", "v1",
+                           "resource", "configmaps", "name", "c", "namespace", "team", "operation", "CREATE", "object");
+    vap_outcome o;
+    review(s, cm, &o);
+    assert_true(o.allowed);
+    vap_outcome_clear(&o);
+    /* a Namespace request names itself as namespace: namespaceObject is null */
+    json_t *ns = json_pack("{s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:{}}", "uid", "u", "kind",
+                           "group", "", "version", "v1", "kind", "Namespace", "resource", "group", "", "version", "v1",
+                           "resource", "namespaces", "name", "team", "namespace", "team", "operation", "CREATE", "object");
+    review(s, ns, &o);
+    assert_false(o.allowed);
     vap_outcome_clear(&o);
     vap_set_unref(s);
 }
@@ -496,6 +579,36 @@ static void test_equivalent_request_is_converted(void **state)
     review(s, request("CREATE", "v1beta1", "c1", NULL, true), &o);
     assert_true(o.allowed);
     assert_int_equal(o.ndecisions, 2);
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+}
+
+static void test_status_names_requested_resource(void **state)
+{
+    char *err = NULL;
+    const char *y = "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p1\n"
+                    "spec:\n  matchConstraints:\n    resourceRules:\n    - apiGroups: [\"apps\"]\n      apiVersions: [\"v1\"]\n"
+                    "      operations: [\"*\"]\n      resources: [\"deployments\"]\n"
+                    "  validations:\n  - expression: \"false\"\n"
+                    "---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n"
+                    "metadata:\n  name: b1\nspec:\n  policyName: p1\n  validationActions: [Deny]\n";
+    vap_set *s = vap_set_load_text("t.yaml", y, strlen(y), NULL, &stub_backend, &err);
+    assert_non_null(s);
+    /* converted by the API server for the webhook: resource is apps/v1, the
+     * client asked for extensions/v1beta1 */
+    json_t *rq = json_pack("{s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s},"
+                           " s:s, s:s, s:s, s:{}}", "uid", "u",
+                           "kind", "group", "apps", "version", "v1", "kind", "Deployment",
+                           "resource", "group", "apps", "version", "v1", "resource", "deployments",
+                           "requestKind", "group", "extensions", "version", "v1beta1", "kind", "Deployment",
+                           "requestResource", "group", "extensions", "version", "v1beta1", "resource", "deployments",
+                           "name", "web", "namespace", "default", "operation", "CREATE", "object");
+    vap_outcome o;
+    review(s, rq, &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, "deployments.extensions \"web\" is forbidden: ValidatingAdmissionPolicy 'p1' with "
+                                   "binding 'b1' denied request: failed expression: false");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o.status, "details"), "group")), "extensions");
     vap_outcome_clear(&o);
     vap_set_unref(s);
 }
@@ -595,7 +708,9 @@ int main(void)
         cmocka_unit_test(test_variables_lazy_and_cached),
         cmocka_unit_test(test_audit_annotations),
         cmocka_unit_test(test_operations),
+        cmocka_unit_test(test_namespace_object),
         cmocka_unit_test(test_equivalent_request_is_converted),
+        cmocka_unit_test(test_status_names_requested_resource),
         cmocka_unit_test(test_policy_objects_exempt),
         cmocka_unit_test(test_request_errors),
         cmocka_unit_test(test_threads_share_one_set),

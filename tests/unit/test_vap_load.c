@@ -187,7 +187,7 @@ static void test_structure_rules(void **state)
     expect_err(POLICY_HEAD, "spec.validations: Required value: validations or auditAnnotations must contain at least one item");
     expect_err("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p\n"
                "spec:\n  validations:\n  - expression: \"true\"\n",
-               "test.yaml:6: spec.matchConstraints: Required value");
+               "test.yaml:5: spec.matchConstraints: Required value");
     expect_err(POLICY_HEAD "  failurePolicy: Sometimes\n  validations:\n  - expression: \"true\"\n",
                "test.yaml:12: spec.failurePolicy: Unsupported value: \"Sometimes\": supported values: \"Fail\", \"Ignore\"");
     expect_err("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p\n"
@@ -312,6 +312,44 @@ static void test_duplicate_policy(void **state)
                "test.yaml:15: metadata.name: Duplicate value: \"p1\" (also in test.yaml:1)");
 }
 
+static void test_unknown_fields(void **state)
+{
+    expect_err(POLICY_HEAD "  validation:\n  - expression: \"true\"\n  validations:\n  - expression: \"true\"\n    mesage: x\n",
+               "test.yaml:12: ValidatingAdmissionPolicy in version \"v1\" cannot be handled as a "
+               "ValidatingAdmissionPolicy: strict decoding error: unknown field \"spec.validation\"");
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n    mesage: x\n",
+               "test.yaml:14: ValidatingAdmissionPolicy in version \"v1\" cannot be handled as a "
+               "ValidatingAdmissionPolicy: strict decoding error: unknown field \"spec.validations[0].mesage\"");
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n  - expression: \"true\"\n    mesage: x\n",
+               "test.yaml:15: ValidatingAdmissionPolicy in version \"v1\" cannot be handled as a "
+               "ValidatingAdmissionPolicy: strict decoding error: unknown field \"spec.validations[1].mesage\"");
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n" BINDING("[Deny]") "  paramRef:\n    nme: x\n",
+               "ValidatingAdmissionPolicyBinding in version \"v1\" cannot be handled as a "
+               "ValidatingAdmissionPolicyBinding: strict decoding error: unknown field \"spec.paramRef.nme\"");
+}
+
+static void test_k8s_version(void **state)
+{
+    const char *y = POLICY_HEAD "  validations:\n  - expression: \"true\"\n";
+    char *err = NULL;
+    vap_load_opts o = {.k8s_version = "1.31"};
+    vap_set *s = vap_set_load_text("v.yaml", y, strlen(y), &o, &stub_backend, &err);
+    assert_non_null(s);
+    assert_int_equal(s->policies[0].k8s_minor, 31);
+    vap_set_unref(s);
+    static const char *const bad[] = {"bogus", "1.27", "2.0", "1.x"};
+    for (size_t i = 0; i < 4; i++) {
+        o.k8s_version = bad[i];
+        assert_null(vap_set_load_text("v.yaml", y, strlen(y), &o, &stub_backend, &err));
+        char want[128];
+        snprintf(want, sizeof want, "k8s_version: Invalid value: \"%s\": expected 1.<minor>, 1.28 or newer", bad[i]);
+        assert_string_equal(err, want);
+        free(err);
+    }
+    assert_int_equal(vap_parse_k8s_version(NULL), 0);
+    assert_int_equal(vap_parse_k8s_version("v1.30"), 30);
+}
+
 static void test_missing_file(void **state)
 {
     char *err = NULL;
@@ -339,6 +377,8 @@ int main(void)
         cmocka_unit_test(test_param_and_namespace_objects),
         cmocka_unit_test(test_folder_and_skip_invalid),
         cmocka_unit_test(test_duplicate_policy),
+        cmocka_unit_test(test_unknown_fields),
+        cmocka_unit_test(test_k8s_version),
         cmocka_unit_test(test_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

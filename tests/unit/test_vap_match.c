@@ -248,6 +248,18 @@ static void test_equivalence(void **state)
     vap_match_resources_eval(&b, &cj, NULL, &out);
     assert_true(out.matched);
     assert_string_equal(out.as.version, "v1");
+    /* an exclusion naming the equivalent resource excludes too */
+    json_t *ex = json_pack("[o]", rule("{\"apiGroups\":[\"networking.k8s.io\"],\"apiVersions\":[\"v1\"],"
+                                       "\"operations\":[\"*\"],\"resources\":[\"servicecidrs\"]}"));
+    json_t *all = json_pack("[o]", rule(ANY_RULE("\"*\"")));
+    vap_match_resources exq = mr(all, ex, NULL, NULL, true);
+    vap_match_resources_eval(&exq, &beta, NULL, &out);
+    assert_false(out.matched);
+    vap_match_resources exx = mr(all, ex, NULL, NULL, false);
+    vap_match_resources_eval(&exx, &beta, NULL, &out);
+    assert_true(out.matched);
+    json_decref(ex);
+    json_decref(all);
     /* no equivalent for a resource outside the table */
     vap_request jobs = req("batch", "v1beta1", "jobs", "", "CREATE", "default", "c");
     vap_match_resources_eval(&b, &jobs, NULL, &out);

@@ -9,8 +9,11 @@
  *   var:NAME                          variables.NAME
  *   name==X  op==X  kind==X  apiVersion==X  label:K==V   about object / request
  *   param:K==V                        params[K] == V
+ *   param-mode                        params.mode (a string)
+ *   has-namespace-object              namespaceObject != null
  *   count:true                        true, counting evaluations in the program
  *   int:1                             compiles with type int (for type checks)
+ *   dyn:null                          null, typed dyn
  *   compile-error                     fails to compile
  * "params", "variables." and "authorizer" are refused by environments that
  * lack them, with the checker's words.
@@ -101,8 +104,8 @@ static void *stub_compile(void *envp, const char *src, size_t len, const void **
     p->src = strndup(src, len);
     p->env = e;
     *type = NULL;
-    *type_name = strdup(src[0] == '\'' ? "string" : !strcmp(src, "null") ? "null_type"
-                        : !strncmp(src, "int:", 4) ? "int" : (!strncmp(src, "var:", 4) || !strncmp(src, "err:", 4) || !strncmp(src, "cost:", 5)) ? "dyn" : "bool");
+    *type_name = strdup(src[0] == '\'' || !strcmp(src, "param-mode") ? "string" : !strcmp(src, "null") ? "null_type"
+                        : !strncmp(src, "int:", 4) ? "int" : (!strncmp(src, "var:", 4) || !strncmp(src, "err:", 4) || !strncmp(src, "dyn:", 4) || !strncmp(src, "cost:", 5)) ? "dyn" : "bool");
     return p;
 }
 
@@ -139,7 +142,7 @@ static cel_value stub_eval(void *pp, vap_run *run)
         return cel_bool(true);
     if (!strcmp(s, "false"))
         return cel_bool(false);
-    if (!strcmp(s, "null"))
+    if (!strcmp(s, "null") || !strcmp(s, "dyn:null"))
         return cel_null();
     if (!strncmp(s, "int:", 4))
         return cel_int(atoi(s + 4));
@@ -164,6 +167,12 @@ static cel_value stub_eval(void *pp, vap_run *run)
         }
         return cel_bool(!f);
     }
+    if (!strcmp(s, "param-mode")) {
+        const char *m = json_string_value(json_object_get(run->params, "mode"));
+        return m ? cel_string_n(m, (uint32_t)strlen(m)) : cel_null();
+    }
+    if (!strcmp(s, "has-namespace-object"))
+        return cel_bool(run->namespace_obj != NULL);
     if (!strncmp(s, "var:", 4)) {
         for (size_t i = 0; i < run->policy->nvariables; i++)
             if (!strcmp(run->policy->variables[i].name, s + 4))
