@@ -135,3 +135,5 @@ char *cel_arena_memdup(cel_arena *a, const void *p, size_t n)
 size_t cel_arena_used(const cel_arena *a) { return a->used; }
 
 void cel_arena_set_limit(cel_arena *a, size_t max_bytes) { a->limit = max_bytes; }
+
+size_t cel_arena_get_limit(const cel_arena *a) { return a->limit; }

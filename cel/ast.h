@@ -41,6 +41,9 @@ typedef struct cel_ast_entry {
 
 struct cel_ast {
     uint8_t kind;     /* cel_ast_kind */
+    uint16_t opdepth; /* parser bookkeeping: operators, selections, calls and
+                         indexes nested down to here, as cel-go counts them
+                         for its "max recursion depth exceeded" limit */
     uint32_t id;      /* unique in the tree, from 1 */
     uint32_t offset;  /* byte offset of the node's position in the source */
     union {
@@ -52,10 +55,18 @@ struct cel_ast {
             cel_ast *operand;
             const char *field;
             bool test_only;   /* has() */
-            bool optional;    /* .?field */
+            bool optional;    /* .?field: cel-go builds the call _?._(operand,
+                                 "field") instead; we keep a select with
+                                 this flag (never together with test_only) */
         } select;
         struct {
-            const char *fn;   /* "_+_", "size", "ip.isCanonical" */
+            /* "_+_", "size", "ip.isCanonical". Operators use cel-go's names:
+             * _?_:_ _||_ _&&_ _==_ _!=_ _<_ _<=_ _>_ _>=_ @in _+_ _-_ _*_
+             * _/_ _%_ !_ -_ _[_] and _[?_] (optional index). Macros add
+             * @not_strictly_false, cel.@mapInsert, cel.@block (see below),
+             * hasValue/value/optional.of/optional.none (optMap) and
+             * @sortByAssociatedKeys (sortBy); cel/macro.c lists them all. */
+            const char *fn;
             cel_ast *target;  /* receiver, or NULL for a global call */
             cel_ast **args;
             size_t nargs;
@@ -90,7 +101,26 @@ struct cel_ast {
     cel_ast *macro;
 };
 
+/*
+ * cel.block (CEL_MACROS_BLOCK) is represented as cel-go represents it:
+ * cel.block([e0, e1, ...], result) becomes the global call
+ * "cel.@block"(list, result); cel.index(N) becomes the identifier "@indexN"
+ * (the value of eN, which may use @index0..@index(N-1)); cel.iterVar(N, M)
+ * and cel.accuVar(N, M) become the identifiers "@it:N:M" and "@ac:N:M".
+ *
+ * cel.bind(v, init, e) is a comprehension over an empty list with iter_var
+ * "#unused", accu_var v, accu_init init, loop_cond false, loop_step the
+ * identifier v and result e.
+ */
+
+/* Compares two trees ignoring ids and offsets (values, names, shapes and
+ * flags must match). Used by the unparser tests and the parser fuzzer. */
+bool cel_ast_equal(const cel_ast *a, const cel_ast *b);
+
 /* ---------------------------------------------------------------- source */
+
+/* Offset of a diagnostic that has no position ("<input>:-1:0"). */
+#define CEL_NO_OFFSET UINT32_MAX
 
 typedef struct cel_source {
     const char *text;      /* not owned; may contain NUL */
@@ -121,6 +151,10 @@ typedef struct cel_parse_opts {
     unsigned macros;          /* CEL_MACROS_* */
     bool no_macros;
     bool optional_syntax;
+    /* Backquoted field names (a.`b-c`, Msg{`in`: v}) are accepted unless
+     * this is set; then they are reported as cel-go does with
+     * EnableIdentEscapeSyntax(false): "unsupported syntax: '`'". */
+    bool no_ident_escape;
 } cel_parse_opts;
 
 typedef struct cel_parse_issue {
@@ -137,8 +171,10 @@ typedef struct cel_parsed {
     size_t nissues;
 } cel_parsed;
 
-/* Parses src. Returns 0 on success; otherwise -1 with issues set. The
- * result must be released with cel_parsed_free in both cases. */
+/* Parses src. Returns 0 on success; otherwise -1 with issues set (also -1
+ * with no issue when memory ran out). The result must be released with
+ * cel_parsed_free in both cases. opts may be NULL (defaults, standard
+ * macros). macros == 0 means CEL_MACROS_STD, as in cel_env_options. */
 int cel_parse(const char *src, size_t len, const cel_parse_opts *opts, cel_parsed *out);
 void cel_parsed_free(cel_parsed *p);
 /* All issues formatted for display (see cel_source_format_issue), malloc'd. */

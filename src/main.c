@@ -14,6 +14,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"eval", cli_eval_main, "evaluate a CEL expression"},
+    {"review", cli_review_main, "evaluate policies on one AdmissionReview"},
     {"serve", cli_serve_main, "serve policies as an HTTPS validating admission webhook"},
     {"cert", cli_cert_main, "write a CA and serving certificate; print the webhook registration"},
 };

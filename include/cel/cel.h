@@ -125,7 +125,12 @@ typedef struct cel_eval_opts {
     uint64_t *budget;
     /* Handed to functions through cel_call_host (authorizer, etc.). */
     void *host;
+    /* Bytes this evaluation may add to its arena; 0 means
+     * CEL_DEFAULT_EVAL_MEMORY. Past it the result is a CEL_ERR_MEMORY error. */
+    size_t memory_limit;
 } cel_eval_opts;
+
+#define CEL_DEFAULT_EVAL_MEMORY ((size_t)64 << 20)
 
 /* Evaluates p. The result (and everything it references) lives in arena.
  * cost_out, if not NULL, receives the cost spent. opts may be NULL. */

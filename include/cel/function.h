@@ -52,6 +52,24 @@ enum {
     CEL_FN_VALIDATE_LITERAL = 1 << 2
 };
 
+/* Compile-time preparation (optional). When a call's arguments are partly
+ * or wholly constants, the planner calls prepare once with those constants:
+ * args[i] is meaningful where bit i of const_mask is set (other slots hold
+ * null). prepare returns an opaque state the program keeps (a compiled
+ * regex, a parsed IP or CIDR, a time zone), or NULL: with err[0] == 0 when
+ * there is nothing to prepare, or with a message in err when the constants
+ * are invalid (then a compile error, as for CEL_FN_VALIDATE_LITERAL). The
+ * state is shared read-only by every evaluation of the program and released
+ * with prepared_free when the program is freed. At run time the function
+ * reads it with cel_call_prepared(); it must still work without it (calls
+ * with non-constant arguments, or planners that do not prepare). */
+typedef void *(*cel_prepare_fn)(const cel_value *args, size_t nargs, unsigned const_mask,
+                                char *err, size_t errcap);
+typedef void (*cel_prepared_free_fn)(void *state);
+
+/* The state prepare returned for the call site being evaluated, or NULL. */
+const void *cel_call_prepared(const cel_call *c);
+
 typedef struct cel_overload {
     const char *id;    /* overload id, e.g. "string_to_ip" */
     const char *name;  /* function name, e.g. "ip", "ip.isCanonical", "_+_" */
@@ -62,6 +80,8 @@ typedef struct cel_overload {
     const cel_type *result;
     cel_fn fn;
     cel_cost_fn cost;
+    cel_prepare_fn prepare;             /* optional, see above */
+    cel_prepared_free_fn prepared_free; /* required when prepare is set */
 } cel_overload;
 
 typedef struct cel_library {

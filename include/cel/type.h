@@ -76,6 +76,22 @@ size_t cel_type_format(const cel_type *t, char *buf, size_t cap);
 /* Structural equality of two types (params compared deeply). */
 bool cel_type_equal(const cel_type *a, const cel_type *b);
 
+/* Looks up a named type that is not built in (net.IP, a record type), or
+ * returns NULL. name is not NUL-terminated. */
+typedef const cel_type *(*cel_type_resolver)(void *ctx, const char *name, size_t len);
+
+struct cel_arena;
+
+/* Parses a type as declarations write it: "int", "list(int)",
+ * "map(string, dyn)", "type(int)", "optional_type(string)", "null_type",
+ * "google.protobuf.Timestamp" (or "timestamp"), and names resolve knows
+ * ("net.IP"). Bare "list" and "map" mean list(dyn) and map(dyn, dyn).
+ * Parameterised types are allocated in arena. Returns NULL on error with
+ * *err (a constant message) and *err_offset (byte offset) set; either
+ * pointer may be NULL. cel_type_format prints the result back. */
+const cel_type *cel_type_parse(const char *s, size_t len, cel_type_resolver resolve, void *ctx,
+                               struct cel_arena *arena, size_t *err_offset, const char **err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,6 +37,8 @@ char *cel_arena_memdup(cel_arena *a, const void *p, size_t n);
 size_t cel_arena_used(const cel_arena *a);
 /* Caps the bytes one evaluation may allocate (0: no cap). */
 void cel_arena_set_limit(cel_arena *a, size_t max_bytes);
+/* The cap set by cel_arena_set_limit (0: none). */
+size_t cel_arena_get_limit(const cel_arena *a);
 
 /* ---------------------------------------------------------------- kinds */
 
@@ -220,6 +222,14 @@ cel_value cel_value_equal(const cel_value *a, const cel_value *b, cel_arena *are
  * and double order exactly against each other (never through double). */
 #define CEL_CMP_UNORDERED 2
 cel_value cel_value_compare(const cel_value *a, const cel_value *b, int *out, cel_arena *arena);
+
+/* Texts shared by the printers (literals, JSON, string()): RFC 3339 UTC
+ * with trailing fraction zeros dropped ("2009-02-13T23:31:30.5Z"), seconds
+ * with a fraction ("-1.5s"), and the shortest double that reads back
+ * ("0.1", "1e+21", "NaN", "-Infinity"). Return the full length (snprintf). */
+size_t cel_value_format_timestamp(int64_t secs, uint32_t nanos, char *buf, size_t cap);
+size_t cel_value_format_duration(int64_t secs, int32_t nanos, char *buf, size_t cap);
+size_t cel_value_format_double(double d, char *buf, size_t cap);
 
 /* Renders v as CEL source text (strings quoted and escaped, doubles in a
  * form that parses back, maps and lists recursively). Malloc'd, caller frees. */

@@ -7,6 +7,7 @@
 #define CELGATE_CLI_H
 
 int cli_eval_main(int argc, char **argv);    /* celgate eval: evaluate one CEL expression */
+int cli_review_main(int argc, char **argv);  /* celgate review: policies on one AdmissionReview */
 int cli_serve_main(int argc, char **argv);   /* celgate serve: the admission webhook */
 int cli_cert_main(int argc, char **argv);    /* celgate cert: certificates for the webhook */
 

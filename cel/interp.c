@@ -1,0 +1,727 @@
+/*
+ * interp.c: evaluation of a plan (cel_eval). A recursive walk over the plan
+ * with one state struct per evaluation (arena, activation, comprehension
+ * locals, cost and limits); the plan itself is only read, so any number of
+ * threads may evaluate one program at once.
+ *
+ * Errors are values: strict operations return their first error argument,
+ * while &&, ||, ?: and the comprehension conditions absorb errors the other
+ * side makes irrelevant. Cost and memory exhaustion are different: they halt
+ * the whole evaluation and cannot be absorbed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cel/plan.h"
+
+/* cel-go's message when an evaluation runs past its cost limit. */
+#define COST_LIMIT_MSG "operation cancelled: actual cost limit exceeded"
+#define BUDGET_MSG "validation failed due to running out of cost budget, no further validation rules will be run"
+
+#define LIST_CREATE_COST 10
+#define MAP_CREATE_COST 30
+#define STRUCT_CREATE_COST 40
+
+typedef struct accu_buf {
+    cel_list *list; /* the list this comprehension owns and appends to */
+    size_t cap;
+} accu_buf;
+
+typedef struct eval_state {
+    cel_arena *arena;
+    const cel_activation *act;
+    cel_value *locals;
+    accu_buf *accus;
+    uint64_t cost;
+    uint64_t cost_limit;   /* UINT64_MAX: none */
+    uint64_t budget_limit; /* UINT64_MAX: none */
+    void *host;
+    bool halted;
+    cel_value halt; /* the error that stopped evaluation */
+} eval_state;
+
+struct cel_call {
+    eval_state *st;
+};
+
+cel_arena *cel_call_arena(const cel_call *c) { return c->st->arena; }
+void *cel_call_host(const cel_call *c) { return c->st->host; }
+
+static cel_value eval(const cel_plan *n, eval_state *st);
+
+/* ---------------------------------------------------------------- cost */
+
+static void halt_with(eval_state *st, cel_value err)
+{
+    if (!st->halted) {
+        st->halted = true;
+        st->halt = err;
+    }
+}
+
+static bool charge(eval_state *st, uint64_t c)
+{
+    st->cost = c > UINT64_MAX - st->cost ? UINT64_MAX : st->cost + c;
+    if (st->cost > st->cost_limit) {
+        halt_with(st, cel_error_new(st->arena, CEL_ERR_COST, COST_LIMIT_MSG));
+        return false;
+    }
+    if (st->cost > st->budget_limit) {
+        halt_with(st, cel_error_new(st->arena, CEL_ERR_BUDGET, BUDGET_MSG));
+        return false;
+    }
+    return true;
+}
+
+bool cel_call_charge(cel_call *c, uint64_t cost) { return charge(c->st, cost); }
+
+/* Memory exhaustion anywhere ends the evaluation: absorbing it in || would
+ * turn an allocation failure into a verdict. */
+static cel_value check_memory(eval_state *st, cel_value v)
+{
+    if (v.kind == CEL_ERROR && v.u.err->code == CEL_ERR_MEMORY)
+        halt_with(st, v);
+    return v;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static const char *type_name_of(const cel_value *v)
+{
+    if (v->kind == CEL_OPAQUE)
+        return v->u.opaque->type->name;
+    return cel_type_of_kind(v->kind)->name;
+}
+
+static cel_value no_overload(eval_state *st, const char *fn, const cel_value *args, size_t n)
+{
+    char sig[512];
+    size_t pos = 0;
+    sig[0] = '\0';
+    for (size_t i = 0; i < n && pos < sizeof sig; i++) {
+        int w = snprintf(sig + pos, sizeof sig - pos, "%s%s", i ? ", " : "", type_name_of(&args[i]));
+        if (w < 0)
+            break;
+        pos += (size_t)w;
+    }
+    return cel_error_new(st->arena, CEL_ERR_NO_OVERLOAD, "no such overload: %s(%s)", fn, sig);
+}
+
+bool cel_interp_accepts(const cel_type *t, const cel_value *v)
+{
+    if (!t)
+        return true;
+    switch (t->kind) {
+    case CEL_T_DYN:
+    case CEL_T_PARAM: return v->kind != CEL_ERROR;
+    case CEL_T_NULL: return v->kind == CEL_NULL;
+    case CEL_T_BOOL: return v->kind == CEL_BOOL;
+    case CEL_T_INT: return v->kind == CEL_INT;
+    case CEL_T_UINT: return v->kind == CEL_UINT;
+    case CEL_T_DOUBLE: return v->kind == CEL_DOUBLE;
+    case CEL_T_STRING: return v->kind == CEL_STRING;
+    case CEL_T_BYTES: return v->kind == CEL_BYTES;
+    case CEL_T_LIST: return v->kind == CEL_LIST;
+    case CEL_T_MAP:
+    case CEL_T_OBJECT: return v->kind == CEL_MAP;
+    case CEL_T_TIMESTAMP: return v->kind == CEL_TIMESTAMP;
+    case CEL_T_DURATION: return v->kind == CEL_DURATION;
+    case CEL_T_TYPE: return v->kind == CEL_TYPE;
+    case CEL_T_OPTIONAL: return v->kind == CEL_OPTIONAL;
+    case CEL_T_OPAQUE:
+        return v->kind == CEL_OPAQUE && (!t->opaque || v->u.opaque->type == t->opaque);
+    default: return false;
+    }
+}
+
+static cel_value make_optional(eval_state *st, const cel_value *inner)
+{
+    cel_value v = {0};
+    v.kind = CEL_OPTIONAL;
+    if (inner) {
+        cel_value *box = cel_arena_alloc(st->arena, sizeof *box);
+        if (!box)
+            return check_memory(st, cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory"));
+        *box = *inner;
+        v.u.opt = box;
+    }
+    return v;
+}
+
+/* Renders a map key for "no such key: k" the way Go's %v prints it. */
+static cel_value no_such_key(eval_state *st, const cel_value *k)
+{
+    switch (k->kind) {
+    case CEL_STRING:
+        return cel_error_new(st->arena, CEL_ERR_NO_KEY, "no such key: %.*s", (int)k->len, k->u.str);
+    case CEL_INT: return cel_error_new(st->arena, CEL_ERR_NO_KEY, "no such key: %lld", (long long)k->u.i);
+    case CEL_UINT:
+        return cel_error_new(st->arena, CEL_ERR_NO_KEY, "no such key: %llu", (unsigned long long)k->u.u);
+    case CEL_BOOL: return cel_error_new(st->arena, CEL_ERR_NO_KEY, "no such key: %s", k->u.b ? "true" : "false");
+    case CEL_DOUBLE: {
+        char num[40];
+        cel_value_format_double(k->u.d, num, sizeof num);
+        return cel_error_new(st->arena, CEL_ERR_NO_KEY, "no such key: %s", num);
+    }
+    default: return cel_error_new(st->arena, CEL_ERR_NO_KEY, "no such key: %s", type_name_of(k));
+    }
+}
+
+/* ---------------------------------------------------------------- select and index */
+
+/* field of a map-like operand; found false when absent. */
+static cel_value select_field(eval_state *st, const cel_plan *n, const cel_value *obj, bool *found)
+{
+    cel_value out;
+    *found = false;
+    if (obj->kind != CEL_MAP)
+        return cel_error_new(st->arena, CEL_ERR_NO_FIELD,
+                             "type '%s' does not support field selection", type_name_of(obj));
+    if (!cel_map_find_str(obj->u.map, n->name, n->name_len, &out, st->arena))
+        return cel_error_new(st->arena, CEL_ERR_NO_KEY, "no such key: %s", n->name);
+    *found = true;
+    return out;
+}
+
+static cel_value eval_select(const cel_plan *n, eval_state *st, bool optional)
+{
+    cel_value obj = eval(n->args[0], st);
+    if (obj.kind == CEL_ERROR || !charge(st, 1))
+        return obj;
+    bool wrap = optional;
+    if (obj.kind == CEL_OPTIONAL) {
+        /* Once in an optional chain, every further step keeps the result
+         * optional and an absent field is optional.none(). */
+        if (!obj.u.opt)
+            return obj;
+        obj = *obj.u.opt;
+        wrap = true;
+    }
+    bool found;
+    cel_value v = select_field(st, n, &obj, &found);
+    if (!wrap)
+        return v;
+    if (!found)
+        return obj.kind == CEL_MAP ? make_optional(st, NULL) : v;
+    return make_optional(st, &v);
+}
+
+static cel_value eval_has(const cel_plan *n, eval_state *st)
+{
+    cel_value obj = eval(n->args[0], st);
+    if (obj.kind == CEL_ERROR)
+        return obj;
+    if (obj.kind == CEL_OPTIONAL) {
+        if (!obj.u.opt)
+            return cel_bool(false);
+        obj = *obj.u.opt;
+    }
+    if (obj.kind != CEL_MAP)
+        return cel_error_new(st->arena, CEL_ERR_NO_FIELD,
+                             "invalid type for field selection: %s", type_name_of(&obj));
+    cel_value out;
+    return cel_bool(cel_map_find_str(obj.u.map, n->name, n->name_len, &out, st->arena));
+}
+
+/* List position from an index value (int, uint, or integral double). */
+static bool list_position(eval_state *st, const cel_value *idx, int64_t *pos, cel_value *err)
+{
+    switch (idx->kind) {
+    case CEL_INT: *pos = idx->u.i; return true;
+    case CEL_UINT:
+        *pos = idx->u.u > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)idx->u.u;
+        return true;
+    case CEL_DOUBLE: {
+        double d = idx->u.d;
+        if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == (double)(int64_t)d) {
+            *pos = (int64_t)d;
+            return true;
+        }
+        *err = cel_error_new(st->arena, CEL_ERR_INDEX, "unsupported index value");
+        return false;
+    }
+    default:
+        *err = cel_error_new(st->arena, CEL_ERR_NO_OVERLOAD, "unsupported index type '%s' in list",
+                             type_name_of(idx));
+        return false;
+    }
+}
+
+/* obj[idx]; *found false when the element or key is absent (the error
+ * returned then is the one a plain index reports). */
+static cel_value index_value(eval_state *st, const cel_value *obj, const cel_value *idx, bool *found)
+{
+    *found = false;
+    if (obj->kind == CEL_LIST) {
+        int64_t pos;
+        cel_value err;
+        if (!list_position(st, idx, &pos, &err))
+            return err;
+        if (pos < 0 || (uint64_t)pos >= obj->u.list->len)
+            return cel_error_new(st->arena, CEL_ERR_INDEX, "index '%lld' out of range in list size '%zu'",
+                                 (long long)pos, obj->u.list->len);
+        *found = true;
+        return cel_list_at(obj->u.list, (size_t)pos, st->arena);
+    }
+    if (obj->kind == CEL_MAP) {
+        cel_value out;
+        int k = idx->kind;
+        if (k != CEL_INT && k != CEL_UINT && k != CEL_DOUBLE && k != CEL_BOOL && k != CEL_STRING)
+            return cel_error_new(st->arena, CEL_ERR_NO_OVERLOAD, "unsupported key type: %s",
+                                 type_name_of(idx));
+        if (!cel_map_find(obj->u.map, idx, &out, st->arena))
+            return no_such_key(st, idx);
+        *found = true;
+        return out;
+    }
+    const cel_value args[2] = {*obj, *idx};
+    return no_overload(st, "_[_]", args, 2);
+}
+
+static cel_value eval_index(const cel_plan *n, eval_state *st, bool optional)
+{
+    cel_value obj = eval(n->args[0], st);
+    if (obj.kind == CEL_ERROR)
+        return obj;
+    cel_value idx = eval(n->args[1], st);
+    if (idx.kind == CEL_ERROR || !charge(st, 1))
+        return idx;
+    bool wrap = optional;
+    if (obj.kind == CEL_OPTIONAL) {
+        if (!obj.u.opt)
+            return obj;
+        obj = *obj.u.opt;
+        wrap = true;
+    }
+    bool found;
+    cel_value v = index_value(st, &obj, &idx, &found);
+    if (!wrap)
+        return v;
+    if (!found)
+        return (obj.kind == CEL_MAP || obj.kind == CEL_LIST) && v.u.err->code != CEL_ERR_NO_OVERLOAD
+                   ? make_optional(st, NULL)
+                   : v;
+    return make_optional(st, &v);
+}
+
+static cel_value eval_in(const cel_plan *n, eval_state *st)
+{
+    cel_value x = eval(n->args[0], st);
+    if (x.kind == CEL_ERROR)
+        return x;
+    cel_value c = eval(n->args[1], st);
+    if (c.kind == CEL_ERROR)
+        return c;
+    if (c.kind == CEL_LIST) {
+        const cel_list *l = c.u.list;
+        if (!charge(st, l->len))
+            return st->halt;
+        cel_value err = {0};
+        bool have_err = false;
+        for (size_t i = 0; i < l->len; i++) {
+            cel_value e = cel_list_at(l, i, st->arena);
+            cel_value r = cel_value_equal(&e, &x, st->arena);
+            if (r.kind == CEL_BOOL) {
+                if (r.u.b)
+                    return r;
+            } else if (!have_err) {
+                err = r;
+                have_err = true;
+            }
+        }
+        return have_err ? err : cel_bool(false);
+    }
+    if (c.kind == CEL_MAP) {
+        if (!charge(st, 1))
+            return st->halt;
+        cel_value out;
+        int k = x.kind;
+        if (k != CEL_INT && k != CEL_UINT && k != CEL_DOUBLE && k != CEL_BOOL && k != CEL_STRING)
+            return cel_bool(false);
+        return cel_bool(cel_map_find(c.u.map, &x, &out, st->arena));
+    }
+    const cel_value args[2] = {x, c};
+    return no_overload(st, "@in", args, 2);
+}
+
+/* ---------------------------------------------------------------- calls */
+
+/* Prices a call with the first candidate that accepts args and has a cost
+ * function; 1 otherwise. */
+static uint64_t call_cost(const cel_overload *const *ovl, size_t novl, const cel_value *args,
+                          size_t nargs)
+{
+    for (size_t i = 0; i < novl; i++) {
+        const cel_overload *o = ovl[i];
+        if (o->nargs != nargs)
+            continue;
+        bool ok = true;
+        for (size_t j = 0; j < nargs && ok; j++)
+            ok = cel_interp_accepts(o->params[j], &args[j]);
+        if (ok)
+            return o->cost ? o->cost(args, nargs) : 1;
+    }
+    return 1;
+}
+
+static cel_value eval_equal(const cel_plan *n, eval_state *st, bool negate)
+{
+    cel_value a[2];
+    a[0] = eval(n->args[0], st);
+    if (a[0].kind == CEL_ERROR)
+        return a[0];
+    a[1] = eval(n->args[1], st);
+    if (a[1].kind == CEL_ERROR)
+        return a[1];
+    if (!charge(st, n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, a, 2) : 1))
+        return st->halt;
+    cel_value r = cel_value_equal(&a[0], &a[1], st->arena);
+    if (negate && r.kind == CEL_BOOL)
+        r.u.b = !r.u.b;
+    return r;
+}
+
+static cel_value eval_call(const cel_plan *n, eval_state *st)
+{
+    cel_value small[CEL_MAX_ARGS];
+    cel_value *args = small;
+    if (n->nargs > CEL_MAX_ARGS) {
+        args = cel_arena_alloc(st->arena, n->nargs * sizeof *args);
+        if (!args)
+            return check_memory(st, cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory"));
+    }
+    int first_err = -1;
+    for (uint32_t i = 0; i < n->nargs; i++) {
+        args[i] = eval(n->args[i], st);
+        if (st->halted)
+            return st->halt;
+        if (args[i].kind == CEL_ERROR && first_err < 0) {
+            first_err = (int)i;
+            if (!n->nonstrict)
+                return args[i];
+        }
+    }
+    size_t start = n->nargs ? n->first[args[0].kind] : 0;
+    for (size_t i = start; i < n->novl; i++) {
+        const cel_overload *o = n->ovl[i];
+        bool strict = !(o->flags & CEL_FN_NONSTRICT);
+        if (first_err >= 0 && strict)
+            continue;
+        bool ok = true;
+        for (uint32_t j = 0; j < n->nargs && ok; j++)
+            ok = (!strict && args[j].kind == CEL_ERROR) || cel_interp_accepts(o->params[j], &args[j]);
+        if (!ok)
+            continue;
+        if (!charge(st, o->cost ? o->cost(args, n->nargs) : 1))
+            return st->halt;
+        cel_call call = {st};
+        cel_value r = o->fn(&call, args, n->nargs);
+        if (st->halted)
+            return st->halt;
+        return check_memory(st, r);
+    }
+    if (first_err >= 0)
+        return args[first_err];
+    return no_overload(st, n->name, args, n->nargs);
+}
+
+/* ---------------------------------------------------------------- logic */
+
+static cel_value logic_operand_error(eval_state *st, const char *fn, const cel_value *v)
+{
+    if (v->kind == CEL_ERROR)
+        return *v;
+    return no_overload(st, fn, v, 1);
+}
+
+/* && and || are commutative over errors: whichever side decides the
+ * result wins, and otherwise the left error is reported. */
+static cel_value eval_logic(const cel_plan *n, eval_state *st, bool is_and)
+{
+    const char *fn = is_and ? "_&&_" : "_||_";
+    cel_value l = eval(n->args[0], st);
+    if (st->halted)
+        return st->halt;
+    if (l.kind == CEL_BOOL && l.u.b != is_and)
+        return l; /* false && _, true || _ */
+    cel_value r = eval(n->args[1], st);
+    if (st->halted)
+        return st->halt;
+    if (r.kind == CEL_BOOL && r.u.b != is_and)
+        return r;
+    if (l.kind != CEL_BOOL)
+        return logic_operand_error(st, fn, &l);
+    if (r.kind != CEL_BOOL)
+        return logic_operand_error(st, fn, &r);
+    return r;
+}
+
+static cel_value eval_cond(const cel_plan *n, eval_state *st)
+{
+    cel_value c = eval(n->args[0], st);
+    if (c.kind == CEL_ERROR)
+        return c;
+    if (c.kind != CEL_BOOL)
+        return no_overload(st, "_?_:_", &c, 1);
+    return eval(n->args[c.u.b ? 1 : 2], st);
+}
+
+/* ---------------------------------------------------------------- literals */
+
+static cel_value eval_list(const cel_plan *n, eval_state *st)
+{
+    cel_value *items = NULL;
+    if (n->nargs) {
+        items = cel_arena_alloc(st->arena, n->nargs * sizeof *items);
+        if (!items)
+            return check_memory(st, cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory"));
+    }
+    size_t len = 0;
+    for (uint32_t i = 0; i < n->nargs; i++) {
+        cel_value v = eval(n->args[i], st);
+        if (v.kind == CEL_ERROR)
+            return v;
+        if (n->optional && n->optional[i]) {
+            if (v.kind != CEL_OPTIONAL)
+                return cel_error_new(st->arena, CEL_ERR_GENERAL,
+                                     "cannot initialize optional list element from non-optional value %s",
+                                     type_name_of(&v));
+            if (!v.u.opt)
+                continue;
+            v = *v.u.opt;
+        }
+        items[len++] = v;
+    }
+    if (!charge(st, LIST_CREATE_COST))
+        return st->halt;
+    return check_memory(st, cel_list_new(st->arena, items, len));
+}
+
+static cel_value eval_map(const cel_plan *n, eval_state *st)
+{
+    size_t ne = n->nargs / 2, len = 0;
+    cel_value *keys = NULL, *vals = NULL;
+    if (ne) {
+        keys = cel_arena_alloc(st->arena, ne * sizeof *keys);
+        vals = cel_arena_alloc(st->arena, ne * sizeof *vals);
+        if (!keys || !vals)
+            return check_memory(st, cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory"));
+    }
+    for (size_t i = 0; i < ne; i++) {
+        cel_value k = eval(n->args[2 * i], st);
+        if (k.kind == CEL_ERROR)
+            return k;
+        cel_value v = eval(n->args[2 * i + 1], st);
+        if (v.kind == CEL_ERROR)
+            return v;
+        if (n->optional && n->optional[i]) {
+            if (v.kind != CEL_OPTIONAL)
+                return cel_error_new(st->arena, CEL_ERR_GENERAL,
+                                     "cannot initialize optional entry '%s' from non-optional value",
+                                     type_name_of(&k));
+            if (!v.u.opt)
+                continue;
+            v = *v.u.opt;
+        }
+        keys[len] = k;
+        vals[len] = v;
+        len++;
+    }
+    if (!charge(st, MAP_CREATE_COST))
+        return st->halt;
+    return check_memory(st, cel_map_new(st->arena, keys, vals, len));
+}
+
+/* ---------------------------------------------------------------- comprehensions */
+
+static cel_value eval_append(const cel_plan *n, eval_state *st)
+{
+    cel_value accu = st->locals[n->slot];
+    if (!charge(st, 1)) /* reading the accumulator */
+        return st->halt;
+    cel_value x = eval(n->args[0], st);
+    if (accu.kind == CEL_ERROR)
+        return accu;
+    if (x.kind == CEL_ERROR)
+        return x;
+    if (accu.kind != CEL_LIST) {
+        cel_value args[2] = {accu, x};
+        return no_overload(st, "_+_", args, 2);
+    }
+    /* Price it as the `accu + [x]` it stands for. */
+    cel_list one = {1, &x, NULL, NULL};
+    cel_value cargs[2] = {accu, cel_list_v(&one)};
+    if (!charge(st, LIST_CREATE_COST + (n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, cargs, 2) : 1)))
+        return st->halt;
+    accu_buf *b = &st->accus[n->slot];
+    const cel_list *cur = accu.u.list;
+    if (b->list != cur || cur->len == b->cap) {
+        size_t cap = cur->len < 4 ? 8 : cur->len * 2;
+        cel_list *nl = cel_arena_alloc(st->arena, sizeof *nl);
+        cel_value *items = cel_arena_alloc(st->arena, cap * sizeof *items);
+        if (!nl || !items)
+            return check_memory(st, cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory"));
+        for (size_t i = 0; i < cur->len; i++)
+            items[i] = cel_list_at(cur, i, st->arena);
+        nl->len = cur->len;
+        nl->items = items;
+        nl->ops = NULL;
+        nl->impl = NULL;
+        b->list = nl;
+        b->cap = cap;
+    }
+    ((cel_value *)b->list->items)[b->list->len++] = x;
+    return cel_list_v(b->list);
+}
+
+static cel_value eval_comp(const cel_plan *n, eval_state *st)
+{
+    cel_value range = eval(n->args[0], st);
+    if (range.kind == CEL_ERROR)
+        return range;
+    if (range.kind != CEL_LIST && range.kind != CEL_MAP)
+        return cel_error_new(st->arena, CEL_ERR_NO_OVERLOAD, "expected iterable type, got %s",
+                             type_name_of(&range));
+    int accu = n->comp.accu, it = n->comp.iter, it2 = n->comp.iter2;
+    cel_value *L = st->locals;
+    accu_buf saved = st->accus[accu];
+    st->accus[accu] = (accu_buf){NULL, 0};
+    L[accu] = eval(n->args[1], st);
+    size_t len = range.kind == CEL_LIST ? range.u.list->len : range.u.map->len;
+    for (size_t i = 0; i < len && !st->halted; i++) {
+        if (range.kind == CEL_LIST) {
+            cel_value e = cel_list_at(range.u.list, i, st->arena);
+            if (it2 >= 0) {
+                L[it] = cel_int((int64_t)i);
+                L[it2] = e;
+            } else {
+                L[it] = e;
+            }
+        } else {
+            cel_value k, v;
+            cel_map_entry(range.u.map, i, &k, &v, st->arena);
+            L[it] = k;
+            if (it2 >= 0)
+                L[it2] = v;
+        }
+        cel_value c = eval(n->args[2], st);
+        if (c.kind == CEL_BOOL && !c.u.b)
+            break;
+        L[accu] = eval(n->args[3], st);
+    }
+    cel_value r = st->halted ? st->halt : eval(n->args[4], st);
+    st->accus[accu] = saved;
+    return r;
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+static cel_value eval(const cel_plan *n, eval_state *st)
+{
+    if (st->halted)
+        return st->halt;
+    switch (n->op) {
+    case CEL_P_CONST:
+        if (n->cost && !charge(st, n->cost))
+            return st->halt;
+        return n->val;
+    case CEL_P_VAR:
+        if (!charge(st, 1))
+            return st->halt;
+        if ((size_t)n->slot < st->act->nvars)
+            return st->act->vars[n->slot];
+        return cel_error_new(st->arena, CEL_ERR_GENERAL, "no such attribute(s): %s", n->name);
+    case CEL_P_LOCAL:
+        if (!charge(st, 1))
+            return st->halt;
+        return st->locals[n->slot];
+    case CEL_P_UNRESOLVED:
+        return cel_error_new(st->arena, CEL_ERR_GENERAL, "no such attribute(s): %s", n->name);
+    case CEL_P_SELECT: return eval_select(n, st, false);
+    case CEL_P_OPT_SELECT: return eval_select(n, st, true);
+    case CEL_P_HAS: return eval_has(n, st);
+    case CEL_P_INDEX: return eval_index(n, st, false);
+    case CEL_P_OPT_INDEX: return eval_index(n, st, true);
+    case CEL_P_IN: return eval_in(n, st);
+    case CEL_P_EQ: return eval_equal(n, st, false);
+    case CEL_P_NE: return eval_equal(n, st, true);
+    case CEL_P_AND: return eval_logic(n, st, true);
+    case CEL_P_OR: return eval_logic(n, st, false);
+    case CEL_P_COND: return eval_cond(n, st);
+    case CEL_P_NOT_STRICTLY_FALSE: {
+        cel_value v = eval(n->args[0], st);
+        if (!charge(st, 1))
+            return st->halt;
+        return v.kind == CEL_BOOL ? v : cel_bool(true);
+    }
+    case CEL_P_TYPE: {
+        cel_value v = eval(n->args[0], st);
+        if (v.kind == CEL_ERROR || !charge(st, 1))
+            return v;
+        if (v.kind == CEL_OPAQUE && v.u.opaque->type->type)
+            return cel_type_v(v.u.opaque->type->type);
+        return cel_type_v(cel_type_of_kind(v.kind));
+    }
+    case CEL_P_CALL: return eval_call(n, st);
+    case CEL_P_LIST: return eval_list(n, st);
+    case CEL_P_MAP: return eval_map(n, st);
+    case CEL_P_STRUCT:
+        if (!charge(st, STRUCT_CREATE_COST))
+            return st->halt;
+        return cel_error_new(st->arena, CEL_ERR_UNSUPPORTED, "unsupported message type: %s", n->name);
+    case CEL_P_COMP: return eval_comp(n, st);
+    case CEL_P_APPEND: return eval_append(n, st);
+    default: return cel_error_new(st->arena, CEL_ERR_GENERAL, "internal error: bad plan node");
+    }
+}
+
+/* ---------------------------------------------------------------- entry points */
+
+static cel_value run(const cel_plan *root, uint32_t nlocals, const cel_activation *act,
+                     cel_arena *arena, const cel_eval_opts *opts, uint64_t *cost_out)
+{
+    static const cel_activation empty = {NULL, 0};
+    eval_state st = {0};
+    st.arena = arena;
+    st.act = act ? act : &empty;
+    st.cost_limit = opts && opts->cost_limit ? opts->cost_limit : UINT64_MAX;
+    st.budget_limit = opts && opts->budget ? *opts->budget : UINT64_MAX;
+    st.host = opts ? opts->host : NULL;
+    size_t old_limit = cel_arena_get_limit(arena);
+    size_t mem = opts && opts->memory_limit ? opts->memory_limit : CEL_DEFAULT_EVAL_MEMORY;
+    size_t cap = cel_arena_used(arena) + mem;
+    if (old_limit == 0 || cap < old_limit)
+        cel_arena_set_limit(arena, cap);
+    cel_value r;
+    if (nlocals) {
+        st.locals = cel_arena_alloc(arena, nlocals * sizeof *st.locals);
+        st.accus = cel_arena_alloc(arena, nlocals * sizeof *st.accus);
+        if (!st.locals || !st.accus) {
+            r = cel_error_new(NULL, CEL_ERR_MEMORY, "out of memory");
+            goto done;
+        }
+        memset(st.locals, 0, nlocals * sizeof *st.locals);
+        memset(st.accus, 0, nlocals * sizeof *st.accus);
+    }
+    r = eval(root, &st);
+    if (st.halted)
+        r = st.halt;
+done:
+    cel_arena_set_limit(arena, old_limit);
+    if (opts && opts->budget)
+        *opts->budget -= st.cost < *opts->budget ? st.cost : *opts->budget;
+    if (cost_out)
+        *cost_out = st.cost;
+    return r;
+}
+
+cel_value cel_eval(const cel_program *p, const cel_activation *act, cel_arena *arena,
+                   const cel_eval_opts *opts, uint64_t *cost_out)
+{
+    return run(p->root, p->nlocals, act, arena, opts, cost_out);
+}
+
+cel_value cel_interp_fold(const cel_plan *n, uint32_t nlocals, cel_arena *a, uint64_t *cost)
+{
+    return run(n, nlocals, NULL, a, NULL, cost);
+}

@@ -1,0 +1,91 @@
+/*
+ * cel/plan.h: the evaluation plan the planner (program.c) builds from a
+ * checked tree and the interpreter (interp.c) walks. Internal to libcel.
+ *
+ * A plan is a tree of nodes in the program's arena. Names are already
+ * resolved (variables to activation slots, comprehension variables to
+ * local slots, type names to type values, calls to their candidate
+ * overloads), constants are folded, and the operators whose semantics are
+ * the language's own (logic, equality, indexing, membership, literals,
+ * comprehensions) have their own node kinds. Nothing in a plan changes
+ * after cel_compile returns.
+ */
+#ifndef CEL_PLAN_H
+#define CEL_PLAN_H
+
+#include "cel/cel.h"
+
+typedef enum cel_plan_op {
+    CEL_P_CONST,      /* val; cost: what computing it would have cost */
+    CEL_P_VAR,        /* activation slot; name for the unbound error */
+    CEL_P_LOCAL,      /* comprehension variable: slot in the local frame */
+    CEL_P_UNRESOLVED, /* a name nothing declares (unchecked programs) */
+    CEL_P_SELECT,     /* args[0].name */
+    CEL_P_HAS,        /* has(args[0].name) */
+    CEL_P_OPT_SELECT, /* args[0].?name */
+    CEL_P_INDEX,      /* args[0][args[1]] */
+    CEL_P_OPT_INDEX,  /* args[0][?args[1]] */
+    CEL_P_IN,         /* args[0] in args[1] */
+    CEL_P_EQ,         /* args[0] == args[1] */
+    CEL_P_NE,         /* args[0] != args[1] */
+    CEL_P_AND,        /* args[0] && args[1] */
+    CEL_P_OR,         /* args[0] || args[1] */
+    CEL_P_COND,       /* args[0] ? args[1] : args[2] */
+    CEL_P_NOT_STRICTLY_FALSE,
+    CEL_P_TYPE,       /* type(args[0]) */
+    CEL_P_CALL,       /* ovl[0..novl) applied to args */
+    CEL_P_LIST,       /* [args...], optional[i] for [?x] */
+    CEL_P_MAP,        /* {args[2i]: args[2i+1]}, optional[i] for {?k: v} */
+    CEL_P_STRUCT,     /* Msg{...}: not supported at run time */
+    CEL_P_COMP,       /* comprehension, see cel_plan.comp */
+    CEL_P_APPEND      /* accumulator + [args[0]], appended in place */
+} cel_plan_op;
+
+typedef struct cel_plan cel_plan;
+
+struct cel_plan {
+    uint8_t op;      /* cel_plan_op */
+    uint32_t offset; /* source offset, for messages */
+    uint32_t nargs;
+    cel_plan **args;
+    cel_value val;        /* CEL_P_CONST */
+    uint64_t cost;        /* CEL_P_CONST: cost of the folded computation */
+    const char *name;     /* field, variable or function name (NUL-terminated) */
+    uint32_t name_len;
+    int slot;             /* CEL_P_VAR / CEL_P_LOCAL / CEL_P_APPEND (accumulator) */
+    const bool *optional; /* CEL_P_LIST / CEL_P_MAP, or NULL */
+    /* CEL_P_CALL: candidates by name, style and arity, in library order;
+     * first[kind] is the first candidate whose first parameter accepts a
+     * value of that kind (novl when none), so dispatch starts there. */
+    const cel_overload **ovl;
+    uint32_t novl;
+    uint8_t first[CEL_KIND_COUNT];
+    bool nonstrict;       /* some candidate wants error arguments */
+    /* CEL_P_EQ / CEL_P_NE / CEL_P_APPEND: the library overload whose cost
+     * function prices the operation, or NULL (cost 1). */
+    const cel_overload **cost_ovl;
+    uint32_t ncost_ovl;
+    struct {
+        int iter, iter2, accu; /* local slots; iter2 -1 for one variable */
+        /* args: range, init, cond, step, result */
+    } comp;
+};
+
+/* Evaluates a plan node with no activation (constant folding at compile
+ * time), allocating in a. *cost receives what it cost. */
+cel_value cel_interp_fold(const cel_plan *n, uint32_t nlocals, cel_arena *a, uint64_t *cost);
+
+/* Whether overload parameter type t accepts runtime value v. */
+bool cel_interp_accepts(const cel_type *t, const cel_value *v);
+
+/* The compiled program (program.c builds it, interp.c runs it). */
+struct cel_program {
+    cel_arena *arena; /* plan nodes and constants */
+    cel_plan *root;
+    const cel_type *type;
+    char *src;
+    size_t src_len;
+    uint32_t nlocals; /* comprehension variable slots */
+};
+
+#endif

@@ -1,0 +1,912 @@
+/*
+ * program.c: cel_compile: parse, check, then plan. The planner turns the
+ * checked tree into the plan of plan.h: it resolves names the way cel-go
+ * does (comprehension variables first, then the longest declared dotted
+ * prefix tried against each container candidate, then type names), picks
+ * the candidate overloads of each call by name, style and arity, gives the
+ * language's own operators their own nodes, and folds constants into the
+ * program's arena. Calls flagged CEL_FN_VALIDATE_LITERAL that fail on
+ * literal arguments are compile errors, as Kubernetes' literal validators
+ * make them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cel/ast.h"
+#include "cel/check.h"
+#include "cel/env.h"
+#include "cel/plan.h"
+
+/* The parser lives in another module; until it is linked in, cel_compile
+ * reports that it cannot parse. */
+extern int cel_parse(const char *src, size_t len, const cel_parse_opts *opts, cel_parsed *out)
+    __attribute__((weak));
+extern void cel_parsed_free(cel_parsed *p) __attribute__((weak));
+extern int cel_source_format_issue(const cel_source *s, uint32_t offset, const char *msg,
+                                   char **buf, size_t *len) __attribute__((weak));
+extern void cel_source_position(const cel_source *s, uint32_t offset, int *line, int *column)
+    __attribute__((weak));
+
+#define PLAN_MAX_DEPTH 1000
+#define PLAN_MAX_SCOPE 256
+#define PLAN_MAX_CANDIDATES 64
+
+typedef struct scope_var {
+    const char *name;
+    int slot;
+} scope_var;
+
+typedef struct planner {
+    const cel_env *env;
+    const char *container;
+    cel_arena *arena;
+    scope_var scope[PLAN_MAX_SCOPE];
+    int nscope;
+    int nlocals, maxlocals;
+    const char *accu_name; /* innermost comprehension's accumulator */
+    int accu_slot;
+    int depth;
+    /* First error (compile errors stop planning). */
+    char *err;
+    uint32_t err_offset;
+} planner;
+
+static cel_plan *plan_expr(planner *p, const cel_ast *e);
+
+static void plan_error(planner *p, uint32_t offset, const char *msg)
+{
+    if (p->err)
+        return;
+    p->err = strdup(msg);
+    p->err_offset = offset;
+}
+
+static cel_plan *node_new(planner *p, int op, const cel_ast *e, uint32_t nargs)
+{
+    cel_plan *n = cel_arena_alloc(p->arena, sizeof *n);
+    if (!n) {
+        plan_error(p, e ? e->offset : 0, "out of memory");
+        return NULL;
+    }
+    memset(n, 0, sizeof *n);
+    n->op = (uint8_t)op;
+    n->offset = e ? e->offset : 0;
+    n->slot = -1;
+    n->nargs = nargs;
+    if (nargs) {
+        n->args = cel_arena_alloc(p->arena, nargs * sizeof *n->args);
+        if (!n->args) {
+            plan_error(p, n->offset, "out of memory");
+            return NULL;
+        }
+        memset(n->args, 0, nargs * sizeof *n->args);
+    }
+    return n;
+}
+
+static const char *arena_str(planner *p, const char *s, size_t n)
+{
+    char *d = cel_arena_memdup(p->arena, s, n);
+    if (!d)
+        plan_error(p, 0, "out of memory");
+    return d;
+}
+
+static cel_plan *const_node(planner *p, const cel_ast *e, cel_value v, uint64_t cost)
+{
+    cel_plan *n = node_new(p, CEL_P_CONST, e, 0);
+    if (n) {
+        n->val = v;
+        n->cost = cost;
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------------- scopes */
+
+static int local_lookup(const planner *p, const char *name)
+{
+    for (int i = p->nscope - 1; i >= 0; i--)
+        if (!strcmp(p->scope[i].name, name))
+            return p->scope[i].slot;
+    return -1;
+}
+
+static int push_local(planner *p, const char *name, uint32_t offset)
+{
+    if (p->nscope >= PLAN_MAX_SCOPE) {
+        plan_error(p, offset, "comprehensions nested too deeply");
+        return -1;
+    }
+    int slot = p->nlocals++;
+    if (p->nlocals > p->maxlocals)
+        p->maxlocals = p->nlocals;
+    p->scope[p->nscope].name = name;
+    p->scope[p->nscope].slot = slot;
+    p->nscope++;
+    return slot;
+}
+
+static void pop_locals(planner *p, int count)
+{
+    p->nscope -= count;
+    p->nlocals -= count;
+}
+
+/* ---------------------------------------------------------------- names */
+
+/* Tries `name` (len bytes) in every container scope, innermost first:
+ * container "a.b" gives "a.b.name", "a.name", "name". A leading dot means
+ * the root scope only. Sets a variable or type node. */
+static cel_plan *lookup_name(planner *p, const cel_ast *e, const char *name, size_t len)
+{
+    char buf[1024];
+    bool root = len && name[0] == '.';
+    if (root) {
+        name++;
+        len--;
+    }
+    size_t clen = (!root && p->container) ? strlen(p->container) : 0;
+    for (;;) {
+        size_t n = clen ? clen + 1 + len : len;
+        if (n < sizeof buf) {
+            if (clen) {
+                memcpy(buf, p->container, clen);
+                buf[clen] = '.';
+                memcpy(buf + clen + 1, name, len);
+            } else {
+                memcpy(buf, name, len);
+            }
+            buf[n] = '\0';
+            const cel_var_decl *v = cel_env_find_var(p->env, buf, n);
+            if (v) {
+                cel_plan *node = node_new(p, CEL_P_VAR, e, 0);
+                if (node) {
+                    node->slot = v->slot;
+                    node->name = v->name;
+                    node->name_len = (uint32_t)strlen(v->name);
+                }
+                return node;
+            }
+            const cel_type *t = cel_env_find_type(p->env, buf, n);
+            if (t)
+                return const_node(p, e, cel_type_v(t), 0);
+        }
+        if (!clen)
+            return NULL;
+        while (clen && p->container[clen - 1] != '.')
+            clen--;
+        if (clen)
+            clen--; /* drop the dot */
+    }
+}
+
+/* A chain of plain selects over an identifier (a.b.c), as cel-go treats
+ * qualified names; collects the nodes base first. */
+static size_t qualified_chain(const cel_ast *e, const cel_ast **parts, size_t cap)
+{
+    size_t n = 0;
+    const cel_ast *cur = e;
+    while (cur->kind == CEL_AST_SELECT && !cur->u.select.test_only && !cur->u.select.optional)
+        cur = cur->u.select.operand;
+    if (cur->kind != CEL_AST_IDENT)
+        return 0;
+    /* Count, then fill from the end. */
+    for (const cel_ast *c = e; c != cur; c = c->u.select.operand)
+        n++;
+    n++;
+    if (n > cap)
+        return 0;
+    size_t i = n;
+    for (const cel_ast *c = e;; c = c->u.select.operand) {
+        parts[--i] = c;
+        if (c == cur)
+            break;
+    }
+    return n;
+}
+
+static cel_plan *select_node(planner *p, const cel_ast *e, int op, cel_plan *operand)
+{
+    cel_plan *n = node_new(p, op, e, 1);
+    if (!n)
+        return NULL;
+    n->args[0] = operand;
+    n->name = e->u.select.field;
+    n->name_len = (uint32_t)strlen(e->u.select.field);
+    return n;
+}
+
+static cel_plan *plan_qualified(planner *p, const cel_ast *e)
+{
+    const cel_ast *parts[128];
+    size_t np = qualified_chain(e, parts, 128);
+    if (!np)
+        return NULL; /* not a plain chain: caller plans it piece by piece */
+    const char *base = parts[0]->u.ident.name;
+    int slot = base[0] != '.' ? local_lookup(p, base) : -1;
+    cel_plan *cur = NULL;
+    size_t used = 1;
+    if (slot >= 0) {
+        cur = node_new(p, CEL_P_LOCAL, parts[0], 0);
+        if (!cur)
+            return NULL;
+        cur->slot = slot;
+        cur->name = base;
+    } else {
+        /* Longest declared prefix wins. */
+        size_t total = strlen(base);
+        for (size_t i = 1; i < np; i++)
+            total += 1 + strlen(parts[i]->u.select.field);
+        char *full = malloc(total + 1);
+        if (!full) {
+            plan_error(p, e->offset, "out of memory");
+            return NULL;
+        }
+        size_t ends[128], pos = strlen(base);
+        memcpy(full, base, pos);
+        ends[0] = pos;
+        for (size_t i = 1; i < np; i++) {
+            size_t fl = strlen(parts[i]->u.select.field);
+            full[pos++] = '.';
+            memcpy(full + pos, parts[i]->u.select.field, fl);
+            pos += fl;
+            ends[i] = pos;
+        }
+        full[pos] = '\0';
+        for (size_t k = np; k > 0 && !cur && !p->err; k--) {
+            cur = lookup_name(p, parts[k - 1], full, ends[k - 1]);
+            used = k;
+        }
+        if (!cur && !p->err) {
+            cur = node_new(p, CEL_P_UNRESOLVED, parts[0], 0);
+            if (cur) {
+                cur->name = arena_str(p, full[0] == '.' ? full + 1 : full,
+                                      ends[0] - (full[0] == '.'));
+            }
+            used = 1;
+        }
+        free(full);
+        if (!cur)
+            return NULL;
+    }
+    for (size_t i = used; i < np && cur; i++)
+        cur = select_node(p, parts[i], CEL_P_SELECT, cur);
+    return cur;
+}
+
+/* ---------------------------------------------------------------- folding */
+
+static bool all_const(const cel_plan *n)
+{
+    for (uint32_t i = 0; i < n->nargs; i++)
+        if (n->args[i]->op != CEL_P_CONST)
+            return false;
+    return true;
+}
+
+/* Evaluates a node whose operands are constants, once, into the program's
+ * arena. Returns the folded node, or n itself when the result is an error
+ * (the error then happens at run time, with its cost), or NULL when a
+ * literal validator rejects the arguments. */
+static cel_plan *fold(planner *p, cel_plan *n, bool validate)
+{
+    if (!n || !all_const(n))
+        return n;
+    uint64_t cost = 0;
+    cel_value v = cel_interp_fold(n, 0, p->arena, &cost);
+    if (v.kind == CEL_ERROR) {
+        if (validate && v.u.err->code != CEL_ERR_MEMORY) {
+            plan_error(p, n->offset, v.u.err->msg);
+            return NULL;
+        }
+        return n;
+    }
+    n->op = CEL_P_CONST;
+    n->val = v;
+    n->cost = cost;
+    n->nargs = 0;
+    return n;
+}
+
+/* ---------------------------------------------------------------- calls */
+
+static cel_plan *plan_args(planner *p, cel_plan *n, const cel_ast *target, cel_ast *const *args,
+                           size_t nargs)
+{
+    uint32_t k = 0;
+    if (target) {
+        n->args[k++] = plan_expr(p, target);
+        if (!n->args[0])
+            return NULL;
+    }
+    for (size_t i = 0; i < nargs; i++) {
+        n->args[k] = plan_expr(p, args[i]);
+        if (!n->args[k])
+            return NULL;
+        k++;
+    }
+    return n;
+}
+
+static const cel_overload **candidates(planner *p, const char *name, bool member, size_t nargs,
+                                       uint32_t *count)
+{
+    const cel_overload *all[PLAN_MAX_CANDIDATES];
+    size_t n = cel_env_find_overloads(p->env, name, member, all, PLAN_MAX_CANDIDATES);
+    if (n > PLAN_MAX_CANDIDATES)
+        n = PLAN_MAX_CANDIDATES;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (all[i]->nargs == nargs)
+            all[m++] = all[i];
+    *count = (uint32_t)m;
+    if (!m)
+        return NULL;
+    const cel_overload **out = cel_arena_alloc(p->arena, m * sizeof *out);
+    if (!out) {
+        plan_error(p, 0, "out of memory");
+        return NULL;
+    }
+    memcpy(out, all, m * sizeof *out);
+    return out;
+}
+
+/* A representative value of each kind, to precompute where dispatch on
+ * the first argument starts. */
+static bool kind_accepted(const cel_type *t, int kind)
+{
+    if (!t)
+        return true;
+    switch (t->kind) {
+    case CEL_T_DYN:
+    case CEL_T_PARAM: return kind != CEL_ERROR;
+    case CEL_T_OPAQUE: return kind == CEL_OPAQUE;
+    default: {
+        cel_value v = {0};
+        v.kind = (uint8_t)kind;
+        return kind != CEL_OPAQUE && cel_interp_accepts(t, &v);
+    }
+    }
+}
+
+static void set_dispatch(cel_plan *n)
+{
+    for (int k = 0; k < CEL_KIND_COUNT; k++) {
+        uint32_t i = 0;
+        if (n->nargs)
+            while (i < n->novl && !kind_accepted(n->ovl[i]->params[0], k) &&
+                   !(n->ovl[i]->flags & CEL_FN_NONSTRICT))
+                i++;
+        n->first[k] = (uint8_t)(i < 255 ? i : 255);
+    }
+    for (uint32_t i = 0; i < n->novl; i++)
+        if (n->ovl[i]->flags & CEL_FN_NONSTRICT)
+            n->nonstrict = true;
+}
+
+static bool any_flag(const cel_plan *n, unsigned flag)
+{
+    for (uint32_t i = 0; i < n->novl; i++)
+        if (n->ovl[i]->flags & flag)
+            return true;
+    return false;
+}
+
+/* Candidates of an operator the interpreter implements itself, kept only
+ * to price it with the library's cost functions. */
+static void cost_overloads(planner *p, cel_plan *n, const char *name, size_t nargs)
+{
+    uint32_t m;
+    const cel_overload **c = candidates(p, name, false, nargs, &m);
+    bool priced = false;
+    for (uint32_t i = 0; i < m; i++)
+        priced |= c[i]->cost != NULL;
+    if (priced) {
+        n->cost_ovl = c;
+        n->ncost_ovl = m;
+    }
+}
+
+static cel_plan *plan_library_call(planner *p, const cel_ast *e, const char *name,
+                                   const cel_ast *target, cel_ast *const *args, size_t nargs)
+{
+    size_t total = nargs + (target ? 1 : 0);
+    cel_plan *n = node_new(p, CEL_P_CALL, e, (uint32_t)total);
+    if (!n || !plan_args(p, n, target, args, nargs))
+        return NULL;
+    n->name = name;
+    n->name_len = (uint32_t)strlen(name);
+    n->ovl = candidates(p, name, target != NULL, total, &n->novl);
+    if (p->err)
+        return NULL;
+    if (n->novl > 250)
+        n->novl = 250;
+    set_dispatch(n);
+    if (!n->novl || any_flag(n, CEL_FN_NOFOLD))
+        return n;
+    return fold(p, n, any_flag(n, CEL_FN_VALIDATE_LITERAL));
+}
+
+/* A function name found in the container scopes ("f" in container "a.b"
+ * may be "a.b.f"), or NULL. */
+static const char *resolve_function(planner *p, const char *name, size_t len)
+{
+    bool root = len && name[0] == '.';
+    if (root) {
+        name++;
+        len--;
+    }
+    size_t clen = (!root && p->container) ? strlen(p->container) : 0;
+    char buf[1024];
+    for (;;) {
+        size_t n = clen ? clen + 1 + len : len;
+        if (n < sizeof buf) {
+            if (clen) {
+                memcpy(buf, p->container, clen);
+                buf[clen] = '.';
+                memcpy(buf + clen + 1, name, len);
+            } else {
+                memcpy(buf, name, len);
+            }
+            buf[n] = '\0';
+            if (cel_env_has_function(p->env, buf))
+                return arena_str(p, buf, n);
+        }
+        if (!clen)
+            return NULL;
+        while (clen && p->container[clen - 1] != '.')
+            clen--;
+        if (clen)
+            clen--;
+    }
+}
+
+/* The dotted text of a plain select chain over an identifier that is not a
+ * comprehension variable ("ip", "math", "a.b"), for namespaced functions. */
+static char *namespace_of(planner *p, const cel_ast *t)
+{
+    const cel_ast *parts[64];
+    size_t np = qualified_chain(t, parts, 64);
+    if (!np || local_lookup(p, parts[0]->u.ident.name) >= 0)
+        return NULL;
+    size_t total = strlen(parts[0]->u.ident.name);
+    for (size_t i = 1; i < np; i++)
+        total += 1 + strlen(parts[i]->u.select.field);
+    char *s = malloc(total + 1);
+    if (!s)
+        return NULL;
+    strcpy(s, parts[0]->u.ident.name);
+    for (size_t i = 1; i < np; i++) {
+        strcat(s, ".");
+        strcat(s, parts[i]->u.select.field);
+    }
+    return s;
+}
+
+static cel_plan *plan_native(planner *p, const cel_ast *e, int op, size_t nargs)
+{
+    cel_plan *n = node_new(p, op, e, (uint32_t)nargs);
+    if (!n || !plan_args(p, n, NULL, e->u.call.args, nargs))
+        return NULL;
+    return n;
+}
+
+static bool is_accu_append(const planner *p, const cel_ast *e)
+{
+    if (!p->accu_name || e->u.call.target || e->u.call.nargs != 2)
+        return false;
+    const cel_ast *l = e->u.call.args[0], *r = e->u.call.args[1];
+    return l->kind == CEL_AST_IDENT && !strcmp(l->u.ident.name, p->accu_name) &&
+           local_lookup(p, p->accu_name) == p->accu_slot && r->kind == CEL_AST_LIST &&
+           r->u.list.n == 1 && !(r->u.list.optional && r->u.list.optional[0]);
+}
+
+static cel_plan *plan_call(planner *p, const cel_ast *e)
+{
+    const char *fn = e->u.call.fn;
+    size_t na = e->u.call.nargs;
+    const cel_ast *target = e->u.call.target;
+    if (target) {
+        char *ns = namespace_of(p, target);
+        if (ns) {
+            size_t nl = strlen(ns), fl = strlen(fn);
+            char *q = malloc(nl + 1 + fl + 1);
+            const char *resolved = NULL;
+            if (q) {
+                memcpy(q, ns, nl);
+                q[nl] = '.';
+                memcpy(q + nl + 1, fn, fl + 1);
+                resolved = resolve_function(p, q, nl + 1 + fl);
+                free(q);
+            }
+            free(ns);
+            if (resolved)
+                return plan_library_call(p, e, resolved, NULL, e->u.call.args, na);
+        }
+        return plan_library_call(p, e, fn, target, e->u.call.args, na);
+    }
+    cel_plan *n = NULL;
+    if (na == 2 && !strcmp(fn, "_&&_"))
+        return plan_native(p, e, CEL_P_AND, 2);
+    if (na == 2 && !strcmp(fn, "_||_"))
+        return plan_native(p, e, CEL_P_OR, 2);
+    if (na == 3 && !strcmp(fn, "_?_:_")) {
+        n = plan_native(p, e, CEL_P_COND, 3);
+        /* A constant condition picks its branch now. */
+        if (n && n->args[0]->op == CEL_P_CONST && n->args[0]->val.kind == CEL_BOOL)
+            return n->args[n->args[0]->val.u.b ? 1 : 2];
+        return n;
+    }
+    if (na == 1 && !strcmp(fn, "@not_strictly_false"))
+        return plan_native(p, e, CEL_P_NOT_STRICTLY_FALSE, 1);
+    if (na == 2 && (!strcmp(fn, "_==_") || !strcmp(fn, "_!=_"))) {
+        n = plan_native(p, e, fn[1] == '=' ? CEL_P_EQ : CEL_P_NE, 2);
+        if (n)
+            cost_overloads(p, n, fn, 2);
+        return fold(p, n, false);
+    }
+    if (na == 2 && !strcmp(fn, "@in"))
+        return fold(p, plan_native(p, e, CEL_P_IN, 2), false);
+    if (na == 2 && !strcmp(fn, "_[_]"))
+        return fold(p, plan_native(p, e, CEL_P_INDEX, 2), false);
+    if (na == 2 && !strcmp(fn, "_[?_]"))
+        return fold(p, plan_native(p, e, CEL_P_OPT_INDEX, 2), false);
+    if (na == 1 && !strcmp(fn, "dyn") && !cel_env_has_function(p->env, "dyn"))
+        return plan_expr(p, e->u.call.args[0]);
+    if (na == 1 && !strcmp(fn, "type") && !cel_env_has_function(p->env, "type"))
+        return fold(p, plan_native(p, e, CEL_P_TYPE, 1), false);
+    if (na == 2 && !strcmp(fn, "_+_") && is_accu_append(p, e)) {
+        n = node_new(p, CEL_P_APPEND, e, 1);
+        if (!n)
+            return NULL;
+        n->slot = p->accu_slot;
+        n->args[0] = plan_expr(p, e->u.call.args[1]->u.list.elems[0]);
+        if (!n->args[0])
+            return NULL;
+        cost_overloads(p, n, "_+_", 2);
+        return n;
+    }
+    const char *resolved = resolve_function(p, fn, strlen(fn));
+    return plan_library_call(p, e, resolved ? resolved : fn, NULL, e->u.call.args, na);
+}
+
+/* ---------------------------------------------------------------- aggregates */
+
+static cel_plan *plan_list(planner *p, const cel_ast *e)
+{
+    cel_plan *n = node_new(p, CEL_P_LIST, e, (uint32_t)e->u.list.n);
+    if (!n)
+        return NULL;
+    bool any_opt = false;
+    for (size_t i = 0; i < e->u.list.n; i++) {
+        n->args[i] = plan_expr(p, e->u.list.elems[i]);
+        if (!n->args[i])
+            return NULL;
+        any_opt |= e->u.list.optional && e->u.list.optional[i];
+    }
+    if (any_opt) {
+        bool *o = cel_arena_alloc(p->arena, e->u.list.n * sizeof *o);
+        if (!o)
+            return NULL;
+        memcpy(o, e->u.list.optional, e->u.list.n * sizeof *o);
+        n->optional = o;
+    }
+    return fold(p, n, false);
+}
+
+static cel_plan *plan_map(planner *p, const cel_ast *e)
+{
+    size_t ne = e->u.map.n;
+    cel_plan *n = node_new(p, CEL_P_MAP, e, (uint32_t)(2 * ne));
+    if (!n)
+        return NULL;
+    bool *o = NULL;
+    for (size_t i = 0; i < ne; i++) {
+        const cel_ast_entry *en = &e->u.map.entries[i];
+        n->args[2 * i] = plan_expr(p, en->key);
+        if (!n->args[2 * i])
+            return NULL;
+        n->args[2 * i + 1] = plan_expr(p, en->value);
+        if (!n->args[2 * i + 1])
+            return NULL;
+        if (en->optional) {
+            if (!o) {
+                o = cel_arena_alloc(p->arena, ne * sizeof *o);
+                if (!o)
+                    return NULL;
+                memset(o, 0, ne * sizeof *o);
+            }
+            o[i] = true;
+        }
+    }
+    n->optional = o;
+    return fold(p, n, false);
+}
+
+static cel_plan *plan_struct(planner *p, const cel_ast *e)
+{
+    cel_plan *n = node_new(p, CEL_P_STRUCT, e, (uint32_t)e->u.strct.n);
+    if (!n)
+        return NULL;
+    for (size_t i = 0; i < e->u.strct.n; i++) {
+        n->args[i] = plan_expr(p, e->u.strct.entries[i].value);
+        if (!n->args[i])
+            return NULL;
+    }
+    n->name = e->u.strct.type_name;
+    return n;
+}
+
+static cel_plan *plan_comp(planner *p, const cel_ast *e)
+{
+    cel_plan *n = node_new(p, CEL_P_COMP, e, 5);
+    if (!n)
+        return NULL;
+    n->args[0] = plan_expr(p, e->u.comp.iter_range);
+    if (!n->args[0])
+        return NULL;
+    n->args[1] = plan_expr(p, e->u.comp.accu_init);
+    if (!n->args[1])
+        return NULL;
+    const char *saved_name = p->accu_name;
+    int saved_slot = p->accu_slot;
+    n->comp.accu = push_local(p, e->u.comp.accu_var, e->offset);
+    n->comp.iter = push_local(p, e->u.comp.iter_var, e->offset);
+    int pushed = 2;
+    n->comp.iter2 = -1;
+    if (e->u.comp.iter_var2) {
+        n->comp.iter2 = push_local(p, e->u.comp.iter_var2, e->offset);
+        pushed++;
+    }
+    if (p->err)
+        return NULL;
+    p->accu_name = e->u.comp.accu_var;
+    p->accu_slot = n->comp.accu;
+    n->args[2] = plan_expr(p, e->u.comp.loop_cond);
+    if (n->args[2])
+        n->args[3] = plan_expr(p, e->u.comp.loop_step);
+    /* The result sees the accumulator but not the iteration variables. */
+    p->nscope -= pushed - 1;
+    p->accu_name = NULL;
+    if (n->args[3])
+        n->args[4] = plan_expr(p, e->u.comp.result);
+    p->nscope += pushed - 1;
+    pop_locals(p, pushed);
+    p->accu_name = saved_name;
+    p->accu_slot = saved_slot;
+    return n->args[4] ? n : NULL;
+}
+
+/* ---------------------------------------------------------------- expressions */
+
+static cel_plan *plan_expr(planner *p, const cel_ast *e)
+{
+    if (p->err)
+        return NULL;
+    if (!e) {
+        plan_error(p, 0, "internal error: missing expression");
+        return NULL;
+    }
+    if (++p->depth > PLAN_MAX_DEPTH) {
+        plan_error(p, e->offset, "expression nested too deeply");
+        return NULL;
+    }
+    cel_plan *n = NULL;
+    switch (e->kind) {
+    case CEL_AST_LITERAL: n = const_node(p, e, e->u.lit, 0); break;
+    case CEL_AST_IDENT: {
+        const char *name = e->u.ident.name;
+        int slot = name[0] != '.' ? local_lookup(p, name) : -1;
+        if (slot >= 0) {
+            n = node_new(p, CEL_P_LOCAL, e, 0);
+            if (n) {
+                n->slot = slot;
+                n->name = name;
+            }
+        } else {
+            n = plan_qualified(p, e);
+        }
+        break;
+    }
+    case CEL_AST_SELECT:
+        if (e->u.select.test_only || e->u.select.optional) {
+            cel_plan *operand = plan_expr(p, e->u.select.operand);
+            if (operand)
+                n = select_node(p, e, e->u.select.test_only ? CEL_P_HAS : CEL_P_OPT_SELECT, operand);
+        } else {
+            n = plan_qualified(p, e);
+            if (!n && !p->err) {
+                cel_plan *operand = plan_expr(p, e->u.select.operand);
+                if (operand)
+                    n = select_node(p, e, CEL_P_SELECT, operand);
+            }
+        }
+        break;
+    case CEL_AST_CALL: n = plan_call(p, e); break;
+    case CEL_AST_LIST: n = plan_list(p, e); break;
+    case CEL_AST_MAP: n = plan_map(p, e); break;
+    case CEL_AST_STRUCT: n = plan_struct(p, e); break;
+    case CEL_AST_COMPREHENSION: n = plan_comp(p, e); break;
+    default: plan_error(p, e->offset, "internal error: unknown node kind"); break;
+    }
+    p->depth--;
+    if (!n && !p->err)
+        plan_error(p, e->offset, "out of memory");
+    return n;
+}
+
+/* ---------------------------------------------------------------- compile */
+
+void cel_diag_clear(cel_diag *d)
+{
+    if (!d)
+        return;
+    free(d->text);
+    free(d->message);
+    d->text = d->message = NULL;
+    d->line = d->column = 0;
+}
+
+static char *dup_str(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* Fills diag from one issue at a source offset. */
+static void diag_issue(cel_diag *d, const cel_source *src, uint32_t offset, const char *msg)
+{
+    if (!d)
+        return;
+    cel_diag_clear(d);
+    d->message = dup_str(msg);
+    d->line = 1;
+    d->column = 1;
+    if (src && cel_source_position)
+        cel_source_position(src, offset, &d->line, &d->column);
+    if (src && cel_source_format_issue) {
+        size_t len = 0;
+        char *buf = NULL;
+        if (cel_source_format_issue(src, offset, msg, &buf, &len) == 0) {
+            d->text = buf;
+            return;
+        }
+        free(buf);
+    }
+    size_t n = strlen(msg) + 64;
+    d->text = malloc(n);
+    if (d->text)
+        snprintf(d->text, n, "ERROR: <input>:%d:%d: %s", d->line, d->column, msg);
+}
+
+/* Fills diag from text already formatted the cel-go way
+ * ("ERROR: <input>:L:C: msg\n..."). */
+static void diag_text(cel_diag *d, char *text)
+{
+    if (!d) {
+        free(text);
+        return;
+    }
+    cel_diag_clear(d);
+    d->text = text;
+    d->line = d->column = 1;
+    if (!text)
+        return;
+    const char *s = strstr(text, "<input>:");
+    int consumed = 0;
+    if (s && sscanf(s, "<input>:%d:%d: %n", &d->line, &d->column, &consumed) >= 2 && consumed) {
+        const char *m = s + consumed, *end = strchr(m, '\n');
+        size_t n = end ? (size_t)(end - m) : strlen(m);
+        d->message = malloc(n + 1);
+        if (d->message) {
+            memcpy(d->message, m, n);
+            d->message[n] = '\0';
+        }
+    } else {
+        d->message = dup_str(text);
+    }
+}
+
+cel_program *cel_compile(const cel_env *env, const char *src, size_t len, cel_diag *diag)
+{
+    if (diag)
+        memset(diag, 0, sizeof *diag);
+    if (!cel_parse) {
+        diag_issue(diag, NULL, 0, "the CEL parser is not linked into this build");
+        return NULL;
+    }
+    const cel_env_options *eo = cel_env_options_of(env);
+    cel_parse_opts po = {0};
+    po.max_code_points = eo->max_code_points;
+    po.max_depth = eo->max_depth;
+    po.macros = eo->macros ? eo->macros : CEL_MACROS_STD;
+    po.no_macros = eo->no_macros;
+    po.optional_syntax = eo->optional_syntax;
+    cel_parsed parsed;
+    memset(&parsed, 0, sizeof parsed);
+    if (cel_parse(src, len, &po, &parsed) != 0 || !parsed.root) {
+        if (parsed.nissues) {
+            extern char *cel_parsed_format_issues(const cel_parsed *p) __attribute__((weak));
+            if (cel_parsed_format_issues)
+                diag_text(diag, cel_parsed_format_issues(&parsed));
+            else
+                diag_issue(diag, &parsed.src, parsed.issues[0].offset, parsed.issues[0].msg);
+        } else {
+            diag_issue(diag, NULL, 0, "parse failed");
+        }
+        cel_parsed_free(&parsed);
+        return NULL;
+    }
+    cel_program *prog = calloc(1, sizeof *prog);
+    if (prog)
+        prog->arena = cel_arena_new(0);
+    if (prog)
+        prog->src = malloc(len + 1);
+    if (!prog || !prog->arena || !prog->src) {
+        diag_issue(diag, NULL, 0, "out of memory");
+        cel_parsed_free(&parsed);
+        cel_program_free(prog);
+        return NULL;
+    }
+    if (len)
+        memcpy(prog->src, src, len);
+    prog->src[len] = '\0';
+    prog->src_len = len;
+    prog->type = &cel_t_dyn;
+    if (!eo->disable_check) {
+        char *issues = NULL;
+        const cel_type *t = NULL;
+        if (cel_check(env, &parsed, prog->arena, &t, &issues) != 0) {
+            diag_text(diag, issues ? issues : dup_str("ERROR: <input>:1:1: type check failed"));
+            cel_parsed_free(&parsed);
+            cel_program_free(prog);
+            return NULL;
+        }
+        free(issues);
+        if (t)
+            prog->type = t;
+    }
+    planner *p = calloc(1, sizeof *p);
+    if (!p) {
+        diag_issue(diag, NULL, 0, "out of memory");
+        cel_parsed_free(&parsed);
+        cel_program_free(prog);
+        return NULL;
+    }
+    p->env = env;
+    p->container = eo->container;
+    p->arena = prog->arena;
+    prog->root = plan_expr(p, parsed.root);
+    if (!prog->root) {
+        diag_issue(diag, &parsed.src, p->err_offset, p->err ? p->err : "out of memory");
+        free(p->err);
+        free(p);
+        cel_parsed_free(&parsed);
+        cel_program_free(prog);
+        return NULL;
+    }
+    prog->nlocals = (uint32_t)p->maxlocals;
+    free(p->err);
+    free(p);
+    cel_parsed_free(&parsed);
+    return prog;
+}
+
+void cel_program_free(cel_program *p)
+{
+    if (!p)
+        return;
+    cel_arena_free(p->arena);
+    free(p->src);
+    free(p);
+}
+
+const cel_type *cel_program_type(const cel_program *p) { return p->type; }
+
+const char *cel_program_source(const cel_program *p, size_t *len)
+{
+    if (len)
+        *len = p->src_len;
+    return p->src;
+}

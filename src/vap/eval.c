@@ -1,0 +1,664 @@
+/*
+ * eval.c: one admission request through a policy set, as the API server's
+ * validating admission policy plugin does it: match each policy, then each
+ * of its bindings, collect params, and per param run matchConditions,
+ * validations, messageExpressions and auditAnnotations with their budgets;
+ * decisions are then enforced per the binding's validationActions and the
+ * first denial shapes the client's error.
+ *
+ * Everything a review creates lives in its own arena and outcome: the set
+ * is only read, so any number of threads may review with one set.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vap_int.h"
+
+#define BUDGET_TEXT "validation failed due to running out of cost budget, no further validation rules will be run"
+
+typedef enum { DEC_ADMIT, DEC_DENY, DEC_ERROR } dec_kind;
+
+typedef struct dec {
+    dec_kind kind;
+    int index;           /* validation index, -1 otherwise */
+    char *message;
+    const char *reason;  /* NULL: Invalid */
+} dec;
+
+typedef struct decs {
+    dec *v;
+    size_t n, cap;
+} decs;
+
+/* What a review accumulates across policies. */
+typedef struct review {
+    const vap_set *set;
+    const vap_request *rq;
+    const vap_authorizer *authz;
+    cel_arena *arena;
+    vap_outcome *out;
+    bool denied;
+    json_t *failures;    /* validation_failure entries */
+    bool oom;
+} review;
+
+static void decs_add(decs *d, dec_kind kind, int index, char *message, const char *reason)
+{
+    if (d->n == d->cap) {
+        size_t ncap = d->cap ? d->cap * 2 : 8;
+        dec *nv = realloc(d->v, ncap * sizeof *nv);
+        if (!nv) {
+            free(message);
+            return;
+        }
+        d->v = nv;
+        d->cap = ncap;
+    }
+    d->v[d->n++] = (dec){kind, index, message, reason};
+}
+
+static void decs_clear(decs *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        free(d->v[i].message);
+    free(d->v);
+    memset(d, 0, sizeof *d);
+}
+
+static void record(review *r, const char *policy, const char *binding, int index, const char *action,
+                   const char *error_type, const char *message)
+{
+    vap_outcome *o = r->out;
+    vap_decision *nd = realloc(o->decisions, (o->ndecisions + 1) * sizeof *nd);
+    if (!nd) {
+        r->oom = true;
+        return;
+    }
+    o->decisions = nd;
+    nd[o->ndecisions++] = (vap_decision){vap_strdup(policy), vap_strdup(binding), index, action,
+                                         error_type, vap_strdup(message)};
+}
+
+static void add_warning(review *r, char *w)
+{
+    if (!w)
+        return;
+    char **nw = realloc(r->out->warnings, (r->out->nwarnings + 1) * sizeof *nw);
+    if (!nw) {
+        free(w);
+        r->oom = true;
+        return;
+    }
+    r->out->warnings = nw;
+    nw[r->out->nwarnings++] = w;
+}
+
+/* The first denial supplies the client's error. */
+static void deny(review *r, const char *policy, const char *binding, const char *reason, const char *msg)
+{
+    if (r->denied)
+        return;
+    r->denied = true;
+    char *core = binding
+        ? vap_asprintf("ValidatingAdmissionPolicy '%s' with binding '%s' denied request: %s", policy, binding, msg)
+        : vap_asprintf("ValidatingAdmissionPolicy '%s' denied request: %s", policy, msg);
+    if (!core) {
+        r->oom = true;
+        return;
+    }
+    const char *rs = reason && *reason ? reason : "Invalid";
+    r->out->status = vap_status_new(r->rq, rs, core);
+    r->out->reason = vap_strdup(rs);
+    r->out->code = vap_reason_code(rs);
+    const char *m = json_string_value(json_object_get(r->out->status, "message"));
+    r->out->message = vap_strdup(m ? m : core);
+    free(core);
+}
+
+/* ---------------------------------------------------------------- variables */
+
+cel_value vap_run_variable(vap_run *run, size_t i)
+{
+    vap_group *g = run->group;
+    const vap_policy *p = run->policy;
+    if (!g || i >= g->n || i >= p->nvariables)
+        return vap_error(run->arena, CEL_ERR_GENERAL, "no such key: variables[%zu]", i);
+    if (g->state[i])
+        return g->vals[i];
+    const vap_named_expr *v = &p->variables[i];
+    cel_value r;
+    if (!v->expr.prog) {
+        r = vap_error(run->arena, CEL_ERR_GENERAL, "composited variable \"%s\" fails to compile: %s", v->name,
+                      "no program");
+    } else {
+        /* A variable has its own per-call limit and charges the shared
+         * budget of the group that reads it. */
+        r = p->backend->eval(v->expr.prog, run);
+        if (r.kind == CEL_ERROR && r.u.err->code != CEL_ERR_BUDGET)
+            r = vap_error(run->arena, r.u.err->code, "composited variable \"%s\" fails to evaluate: %s", v->name,
+                          r.u.err->msg);
+    }
+    g->vals[i] = r;
+    g->state[i] = 1;
+    return r;
+}
+
+static int group_init(vap_run *run, vap_group *g)
+{
+    size_t n = run->policy->nvariables;
+    g->n = n;
+    g->vals = n ? cel_arena_alloc(run->arena, n * sizeof *g->vals) : NULL;
+    g->state = n ? cel_arena_alloc(run->arena, n) : NULL;
+    if (n && (!g->vals || !g->state))
+        return -1;
+    if (n)
+        memset(g->state, 0, n);
+    run->group = g;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- one (policy, binding, param) */
+
+static char *trimmed(const char *s, size_t n)
+{
+    while (n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == '\v')) {
+        s++;
+        n--;
+    }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r' ||
+                 s[n - 1] == '\f' || s[n - 1] == '\v'))
+        n--;
+    return vap_strndup(s, n);
+}
+
+static bool is_budget(cel_value v)
+{
+    return v.kind == CEL_ERROR && v.u.err->code == CEL_ERR_BUDGET;
+}
+
+/* matchConditions: any false skips; otherwise errors go to failurePolicy.
+ * Returns 1 match, 0 no match, -1 error (*err set). */
+static int match_conditions(vap_run *run, char **err)
+{
+    const vap_policy *p = run->policy;
+    if (!p->nconditions)
+        return 1;
+    uint64_t budget = VAP_MATCH_BUDGET;
+    run->budget = &budget;
+    run->group = NULL;
+    const json_t *ns = run->namespace_obj;
+    run->namespace_obj = NULL; /* the match-condition evaluator is given no namespace */
+    char *errs = NULL;
+    size_t nerr = 0;
+    int result = 1;
+    for (size_t i = 0; i < p->nconditions; i++) {
+        const vap_named_expr *c = &p->conditions[i];
+        cel_value v = p->backend->eval(c->expr.prog, run);
+        if (v.kind == CEL_BOOL) {
+            if (!v.u.b) {
+                result = 0;
+                break; /* a false condition wins over any error */
+            }
+            continue;
+        }
+        const char *m = v.kind == CEL_ERROR ? v.u.err->msg : "must evaluate to bool";
+        if (is_budget(v))
+            m = BUDGET_TEXT;
+        char *one = vap_asprintf("expression '%s' resulted in error: %s", c->expr.src, m);
+        if (one) {
+            char *joined = errs ? vap_asprintf("%s, %s", errs, one) : vap_strdup(one);
+            free(errs);
+            errs = joined;
+            nerr++;
+        }
+        free(one);
+        if (is_budget(v))
+            break;
+    }
+    run->namespace_obj = ns;
+    if (result == 1 && nerr) {
+        *err = nerr > 1 ? vap_asprintf("[%s]", errs) : vap_strdup(errs);
+        result = -1;
+    }
+    free(errs);
+    return result;
+}
+
+/* Picks the message of a failed validation (§6.1). */
+static char *failure_message(const vap_validation *v, cel_value msg)
+{
+    if (msg.kind == CEL_STRING) {
+        /* too long, blank, multi-line (or holding NUL): discarded */
+        char *t = msg.len <= VAP_MAX_MESSAGE_EXPR_LEN && !memchr(msg.u.str, '\0', msg.len)
+                      ? trimmed(msg.u.str, msg.len) : NULL;
+        if (t && *t && !strpbrk(t, "\r\n"))
+            return t;
+        free(t);
+    }
+    if (v->message && *v->message)
+        return vap_strdup(v->message);
+    char *src = trimmed(v->expr.src, v->expr.len);
+    char *m = vap_asprintf("failed expression: %s", src ? src : "");
+    free(src);
+    return m;
+}
+
+typedef struct audit_value {
+    char *key;
+    char *value;
+} audit_value;
+
+/* Runs validations, messageExpressions and auditAnnotations; decisions
+ * go to d, annotation values to annots (owned by the caller). */
+static void evaluate_one(vap_run *run, decs *d, json_t *annots)
+{
+    const vap_policy *p = run->policy;
+    const vap_backend *be = p->backend;
+    uint64_t budget = VAP_RUNTIME_BUDGET;
+    vap_group ga, gm, gu;
+    run->cost_limit = VAP_PER_CALL_LIMIT;
+
+    /* validations: each on its own, sharing one budget and one cache */
+    run->budget = &budget;
+    if (group_init(run, &ga) < 0) {
+        decs_add(d, DEC_ERROR, -1, vap_strdup("out of memory"), NULL);
+        return;
+    }
+    size_t first = d->n;
+    for (size_t i = 0; i < p->nvalidations; i++) {
+        const vap_validation *v = &p->validations[i];
+        cel_value r = be->eval(v->expr.prog, run);
+        if (is_budget(r)) {
+            for (size_t k = first; k < d->n; k++)
+                free(d->v[k].message);
+            d->n = first;
+            decs_add(d, DEC_ERROR, -1, vap_strdup(BUDGET_TEXT), NULL);
+            return;
+        }
+        if (r.kind == CEL_ERROR)
+            decs_add(d, DEC_ERROR, (int)i,
+                     vap_asprintf("expression '%s' resulted in error: %s", v->expr.src, r.u.err->msg), NULL);
+        else if (r.kind != CEL_BOOL)
+            decs_add(d, DEC_ERROR, (int)i,
+                     vap_asprintf("expression '%s' resulted in error: %s", v->expr.src, "must evaluate to bool"), NULL);
+        else if (!r.u.b)
+            decs_add(d, DEC_DENY, (int)i, NULL, v->reason);
+        else
+            decs_add(d, DEC_ADMIT, (int)i, NULL, NULL);
+    }
+
+    /* messageExpressions: all of them, eagerly, with what is left of the
+     * budget and a fresh variable cache */
+    if (group_init(run, &gm) < 0)
+        return;
+    cel_value *msgs = p->nvalidations ? cel_arena_alloc(run->arena, p->nvalidations * sizeof *msgs) : NULL;
+    const char *abort_msg = NULL;
+    for (size_t i = 0; i < p->nvalidations; i++) {
+        if (msgs)
+            msgs[i] = cel_null();
+        const vap_validation *v = &p->validations[i];
+        if (!v->msg_expr.prog || !msgs)
+            continue;
+        msgs[i] = be->eval(v->msg_expr.prog, run);
+        if (is_budget(msgs[i])) {
+            abort_msg = BUDGET_TEXT;
+            break;
+        }
+    }
+    for (size_t k = first; k < d->n; k++) {
+        dec *x = &d->v[k];
+        if (abort_msg && x->kind != DEC_ERROR) {
+            x->kind = DEC_ERROR;
+            x->reason = NULL;
+            free(x->message);
+            x->message = vap_asprintf("failed messageExpression: %s", abort_msg);
+        } else if (x->kind == DEC_DENY) {
+            x->message = failure_message(&p->validations[x->index], msgs ? msgs[x->index] : cel_null());
+        }
+    }
+
+    /* auditAnnotations: a fresh budget, whether or not validations failed */
+    uint64_t abudget = VAP_RUNTIME_BUDGET;
+    run->budget = &abudget;
+    if (group_init(run, &gu) < 0)
+        return;
+    for (size_t i = 0; i < p->naudits; i++) {
+        const vap_named_expr *a = &p->audits[i];
+        cel_value r = be->eval(a->expr.prog, run);
+        if (r.kind == CEL_NULL)
+            continue;
+        if (r.kind == CEL_STRING) {
+            char *t = trimmed(r.u.str, r.len);
+            if (t && *t) {
+                if (strlen(t) > VAP_MAX_AUDIT_VALUE_LEN)
+                    t[VAP_MAX_AUDIT_VALUE_LEN] = '\0';
+                char *key = vap_asprintf("%s/%s", p->name, a->name);
+                if (key)
+                    json_object_set_new(annots, key, json_string(t));
+                free(key);
+            }
+            free(t);
+            continue;
+        }
+        char *m;
+        if (r.kind == CEL_ERROR)
+            m = vap_asprintf("valueExpression '%s' resulted in error: %s", a->expr.src,
+                             is_budget(r) ? BUDGET_TEXT : r.u.err->msg);
+        else
+            m = vap_asprintf("valueExpression '%s' resulted in unsupported return type: %s. "
+                             "Return type must be either string or null.",
+                             a->expr.src, r.kind == CEL_BOOL ? "bool" : r.kind == CEL_INT ? "int"
+                             : r.kind == CEL_UINT ? "uint" : r.kind == CEL_DOUBLE ? "double"
+                             : r.kind == CEL_LIST ? "list" : r.kind == CEL_MAP ? "map" : "dyn");
+        decs_add(d, DEC_ERROR, -1, m, NULL);
+    }
+}
+
+/* ---------------------------------------------------------------- enforcement */
+
+static void enforce(review *r, const vap_policy *p, const vap_binding *b, decs *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        dec *x = &d->v[i];
+        if (x->kind == DEC_ADMIT) {
+            record(r, p->name, b->name, x->index, "admit", NULL, NULL);
+            continue;
+        }
+        const char *msg = x->message ? x->message : "";
+        if (x->kind == DEC_ERROR && !p->fail) {
+            record(r, p->name, b->name, x->index, "error-ignored", "invalid_error", msg);
+            continue;
+        }
+        const char *etype = x->kind == DEC_ERROR ? "invalid_error" : NULL;
+        if (b->actions & VAP_ACT_DENY) {
+            deny(r, p->name, b->name, x->kind == DEC_DENY ? x->reason : NULL, msg);
+            record(r, p->name, b->name, x->index, "deny", etype, msg);
+        }
+        if (b->actions & VAP_ACT_WARN) {
+            add_warning(r, vap_asprintf("Validation failed for ValidatingAdmissionPolicy '%s' with binding '%s': %s",
+                                        p->name, b->name, msg));
+            record(r, p->name, b->name, x->index, "warn", etype, msg);
+        }
+        if (b->actions & VAP_ACT_AUDIT) {
+            if (json_array_size(r->failures) < VAP_MAX_AUDIT_FAILURES) {
+                json_t *acts = json_array();
+                for (size_t k = 0; k < b->nactions; k++)
+                    json_array_append_new(acts, json_string(b->action_names[k]));
+                json_array_append_new(r->failures,
+                                      json_pack("{s:s, s:s, s:s, s:i, s:o}", "message", msg, "policy", p->name,
+                                                "binding", b->name, "expressionIndex", x->index, "validationActions",
+                                                acts));
+            }
+            record(r, p->name, b->name, x->index, "audit", etype, msg);
+        }
+    }
+}
+
+/* A configuration error denies under Fail whatever the actions say, and is
+ * forgotten under Ignore. */
+static void config_error(review *r, const vap_policy *p, const vap_binding *b, const char *err)
+{
+    char *msg = b ? vap_asprintf("failed to configure binding: %s", err)
+                  : vap_asprintf("failed to configure policy: %s", err);
+    if (!msg) {
+        r->oom = true;
+        return;
+    }
+    if (p->fail) {
+        deny(r, p->name, b ? b->name : NULL, NULL, msg);
+        record(r, p->name, b ? b->name : NULL, -1, "deny", "invalid_error", msg);
+    } else {
+        record(r, p->name, b ? b->name : NULL, -1, "error-ignored", "invalid_error", msg);
+    }
+    free(msg);
+}
+
+/* ---------------------------------------------------------------- params */
+
+static bool object_is(const vap_object *o, const vap_policy *p)
+{
+    return !strcmp(o->api_version, p->param_api_version) && !strcmp(o->kind, p->param_kind);
+}
+
+/* Collects the param objects of a binding. Returns 0 with *n params (which
+ * may be 0), or -1 with *err. */
+static int collect_params(const vap_set *s, const vap_policy *p, const vap_binding *b, const vap_request *rq,
+                          const json_t ***out, size_t *n, char **err)
+{
+    *out = NULL;
+    *n = 0;
+    bool namespaced = false, any = false;
+    for (size_t i = 0; i < s->nobjects; i++)
+        if (object_is(&s->objects[i], p)) {
+            any = true;
+            namespaced |= s->objects[i].namespace_[0] != '\0';
+        }
+    const char *ns = "";
+    if (namespaced) {
+        ns = b->param_namespace ? b->param_namespace : rq->namespace_;
+        if (!*ns) {
+            *err = vap_strdup("cannot use namespaced paramRef in policy binding that matches cluster-scoped resources");
+            return -1;
+        }
+    } else if (any && b->param_namespace) {
+        *err = vap_strdup("paramRef.namespace must not be provided for a cluster-scoped `paramKind`");
+        return -1;
+    } else if (b->param_namespace) {
+        ns = b->param_namespace;
+    }
+    const json_t **list = calloc(s->nobjects ? s->nobjects : 1, sizeof *list);
+    if (!list) {
+        *err = vap_strdup("out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < s->nobjects; i++) {
+        const vap_object *o = &s->objects[i];
+        if (!object_is(o, p) || strcmp(o->namespace_, ns))
+            continue;
+        if (b->param_name ? !strcmp(o->name, b->param_name)
+                          : vap_selector_matches(b->param_selector,
+                                                 json_object_get(json_object_get(o->doc, "metadata"), "labels")))
+            list[(*n)++] = o->doc;
+    }
+    *out = list;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- policies */
+
+/* The object as the matched version sees it: the equivalent resources
+ * share one schema, so conversion is the apiVersion. */
+static json_t *as_version(const json_t *obj, const vap_gvr *as, const vap_gvr *orig)
+{
+    if (!obj || (!strcmp(as->group, orig->group) && !strcmp(as->version, orig->version)))
+        return obj ? json_incref((json_t *)obj) : NULL;
+    json_t *c = json_deep_copy(obj);
+    char *av = *as->group ? vap_asprintf("%s/%s", as->group, as->version) : vap_strdup(as->version);
+    if (c && av)
+        json_object_set_new(c, "apiVersion", json_string(av));
+    free(av);
+    return c;
+}
+
+static void review_binding(review *r, const vap_policy *p, const vap_binding *b, const vap_gvr *as)
+{
+    const vap_request *rq = r->rq;
+    if (b->match.present) {
+        vap_match m;
+        vap_match_resources_eval(&b->match, rq, r->set, &m);
+        if (m.err) {
+            config_error(r, p, b, m.err);
+            free(m.err);
+            return;
+        }
+        if (!m.matched)
+            return;
+    }
+    const json_t **params = NULL;
+    size_t nparams = 0;
+    const json_t *nullp = NULL;
+    if (p->has_param_kind && b->has_param_ref) {
+        char *err = NULL;
+        if (collect_params(r->set, p, b, rq, &params, &nparams, &err) < 0) {
+            config_error(r, p, b, err);
+            free(err);
+            return;
+        }
+        if (nparams == 0) {
+            free(params);
+            if (b->param_not_found_deny)
+                config_error(r, p, b, "no params found for policy binding with `Deny` parameterNotFoundAction");
+            else
+                record(r, p->name, b->name, -1, "skip", NULL, "no params found");
+            return;
+        }
+    } else {
+        params = &nullp;
+        nparams = 1;
+    }
+
+    json_t *reqdoc = vap_request_document(rq, as);
+    json_t *obj = as_version(rq->object, as, &rq->gvr);
+    json_t *old = as_version(rq->old_object, as, &rq->gvr);
+    json_t *annots = json_object();
+    for (size_t k = 0; reqdoc && annots && k < nparams; k++) {
+        vap_run run = {
+            .policy = p, .arena = r->arena, .rq = rq, .request_json = reqdoc, .object = obj,
+            .old_object = old, .params = params[k], .namespace_obj = rq->namespace_obj, .authz = r->authz,
+            .cost_limit = VAP_PER_CALL_LIMIT,
+        };
+        char *err = NULL;
+        decs d = {0};
+        int mc = match_conditions(&run, &err);
+        if (mc == 0) {
+            record(r, p->name, b->name, -1, "skip", NULL, "matchConditions not met");
+            continue;
+        }
+        if (mc < 0)
+            decs_add(&d, DEC_ERROR, -1, err, NULL);
+        else
+            evaluate_one(&run, &d, annots);
+        enforce(r, p, b, &d);
+        decs_clear(&d);
+    }
+    /* audit annotations from every binding and param: distinct values joined */
+    const char *key;
+    json_t *val;
+    json_object_foreach(annots, key, val) {
+        const char *nv = json_string_value(val);
+        const json_t *prev = json_object_get(r->out->audit_annotations, key);
+        if (!prev) {
+            json_object_set(r->out->audit_annotations, key, val);
+            continue;
+        }
+        const char *pv = json_string_value(prev);
+        /* already among the joined values? */
+        bool dup = false;
+        size_t nl = strlen(nv);
+        for (const char *q = pv; q && *q;) {
+            const char *e = strstr(q, ", ");
+            size_t l = e ? (size_t)(e - q) : strlen(q);
+            if (l == nl && !strncmp(q, nv, l))
+                dup = true;
+            q = e ? e + 2 : NULL;
+        }
+        if (!dup) {
+            char *j = vap_asprintf("%s, %s", pv, nv);
+            if (j)
+                json_object_set_new(r->out->audit_annotations, key, json_string(j));
+            free(j);
+        }
+    }
+    json_decref(annots);
+    json_decref(reqdoc);
+    json_decref(obj);
+    json_decref(old);
+    if (params != &nullp)
+        free(params);
+}
+
+static bool is_policy_resource(const vap_request *rq)
+{
+    static const char *const excluded[] = {
+        "validatingadmissionpolicies", "validatingadmissionpolicybindings", "mutatingadmissionpolicies",
+        "mutatingadmissionpolicybindings"};
+    if (strcmp(rq->gvr.group, "admissionregistration.k8s.io"))
+        return false;
+    for (size_t i = 0; i < sizeof excluded / sizeof excluded[0]; i++)
+        if (!strcmp(rq->gvr.resource, excluded[i]))
+            return true;
+    return false;
+}
+
+/* The request's Namespace: the one loaded with the policies, else one
+ * carrying the label the API server gives every namespace. */
+static json_t *namespace_object(const vap_set *s, const vap_request *rq)
+{
+    if (!*rq->namespace_)
+        return NULL;
+    for (size_t i = 0; i < s->nnamespaces; i++)
+        if (!strcmp(s->namespaces[i].name, rq->namespace_))
+            return json_incref(s->namespaces[i].doc);
+    return json_pack("{s:s, s:s, s:{s:s, s:{s:s}}}", "apiVersion", "v1", "kind", "Namespace", "metadata", "name",
+                     rq->namespace_, "labels", "kubernetes.io/metadata.name", rq->namespace_);
+}
+
+int vap_evaluate(const vap_set *s, const json_t *request, const vap_authorizer *authz, vap_outcome *out,
+                 char **err)
+{
+    memset(out, 0, sizeof *out);
+    *err = NULL;
+    vap_request rq;
+    if (vap_request_decode(request, &rq, err) < 0)
+        return -1;
+    json_t *ns = namespace_object(s, &rq);
+    rq.namespace_obj = ns;
+    out->allowed = true;
+    out->audit_annotations = json_object();
+    review r = {s, &rq, authz, cel_arena_new(0), out, false, json_array(), false};
+    if (!r.arena || !r.failures || !out->audit_annotations) {
+        cel_arena_free(r.arena);
+        json_decref(r.failures);
+        json_decref(ns);
+        vap_outcome_clear(out);
+        *err = vap_strdup("out of memory");
+        return -1;
+    }
+    cel_arena_set_limit(r.arena, 256u << 20);
+    if (!is_policy_resource(&rq)) {
+        for (size_t i = 0; i < s->npolicies; i++) {
+            const vap_policy *p = &s->policies[i];
+            vap_match m;
+            vap_match_resources_eval(&p->constraints, &rq, s, &m);
+            if (m.err) {
+                config_error(&r, p, NULL, m.err);
+                free(m.err);
+                continue;
+            }
+            if (!m.matched)
+                continue;
+            for (size_t j = 0; j < s->nbindings; j++)
+                if (!strcmp(s->bindings[j].policy_name, p->name))
+                    review_binding(&r, p, &s->bindings[j], &m.as);
+        }
+    }
+    if (json_array_size(r.failures)) {
+        char *f = json_dumps(r.failures, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (f)
+            json_object_set_new(out->audit_annotations, "validation.policy.admission.k8s.io/validation_failure",
+                                json_string(f));
+        free(f);
+    }
+    out->allowed = !r.denied;
+    json_decref(r.failures);
+    cel_arena_free(r.arena);
+    json_decref(ns);
+    if (r.oom) {
+        vap_outcome_clear(out);
+        *err = vap_strdup("out of memory");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,312 @@
+/*
+ * set.c: a loaded policy set: reads a file or a folder tree of YAML/JSON
+ * documents, sorts them into policies, bindings, Namespaces and param
+ * objects, and owns them until the last reference goes. Folders are walked
+ * in name order so that policy order (which decides whose denial message
+ * the client sees) does not depend on the file system.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vap_int.h"
+
+typedef struct loader {
+    vap_set *set;
+    const vap_backend *be;
+    char *errs;
+    size_t nfiles;
+    bool failed;
+} loader;
+
+#define GROW(arr, n, cap_expr)                                                                     \
+    do {                                                                                           \
+        void *np_ = realloc((arr), ((n) + 1) * sizeof *(arr));                                     \
+        if (!np_)                                                                                  \
+            goto oom;                                                                              \
+        (arr) = np_;                                                                               \
+    } while (0)
+
+static bool is_vap_group(const char *av)
+{
+    return !strcmp(av, "admissionregistration.k8s.io/v1") || !strcmp(av, "admissionregistration.k8s.io/v1beta1") ||
+           !strcmp(av, "admissionregistration.k8s.io/v1alpha1");
+}
+
+static void add_doc(loader *l, vap_doc *d)
+{
+    vap_set *s = l->set;
+    const json_t *root = d->root;
+    if (!json_is_object(root)) {
+        vap_errf(&l->errs, "%s:%d: a document must be an object (a Kubernetes manifest)", d->file, d->line);
+        l->failed = true;
+        return;
+    }
+    const char *av = json_string_value(json_object_get(root, "apiVersion"));
+    const char *kind = json_string_value(json_object_get(root, "kind"));
+    if (!av || !*av || !kind || !*kind) {
+        vap_errf(&l->errs, "%s:%d: %s: Required value", d->file, d->line, !av || !*av ? "apiVersion" : "kind");
+        l->failed = true;
+        return;
+    }
+    if (is_vap_group(av) && !strcmp(kind, "ValidatingAdmissionPolicy")) {
+        vap_policy p;
+        if (vap_decode_policy(d, l->be, &p, &l->errs) < 0) {
+            l->failed = true;
+            return;
+        }
+        for (size_t i = 0; i < s->npolicies; i++)
+            if (!strcmp(s->policies[i].name, p.name)) {
+                vap_errf(&l->errs, "%s:%d: metadata.name: Duplicate value: \"%s\" (also in %s:%d)", d->file, d->line,
+                         p.name, s->policies[i].file, s->policies[i].line);
+                vap_policy_clear(&p);
+                l->failed = true;
+                return;
+            }
+        GROW(s->policies, s->npolicies, 0);
+        s->policies[s->npolicies++] = p;
+        return;
+    }
+    if (is_vap_group(av) && !strcmp(kind, "ValidatingAdmissionPolicyBinding")) {
+        vap_binding b;
+        if (vap_decode_binding(d, &b, &l->errs) < 0) {
+            l->failed = true;
+            return;
+        }
+        for (size_t i = 0; i < s->nbindings; i++)
+            if (!strcmp(s->bindings[i].name, b.name)) {
+                vap_errf(&l->errs, "%s:%d: metadata.name: Duplicate value: \"%s\" (also in %s:%d)", d->file, d->line,
+                         b.name, s->bindings[i].file, s->bindings[i].line);
+                vap_binding_clear(&b);
+                l->failed = true;
+                return;
+            }
+        GROW(s->bindings, s->nbindings, 0);
+        s->bindings[s->nbindings++] = b;
+        return;
+    }
+    const json_t *meta = json_object_get(root, "metadata");
+    const char *name = json_string_value(json_object_get(meta, "name"));
+    const json_t *nsv = json_object_get(meta, "namespace");
+    if (!name || !*name) {
+        vap_errf(&l->errs, "%s:%d: metadata.name: Required value", d->file, d->line);
+        l->failed = true;
+        return;
+    }
+    if (nsv && !json_is_null(nsv) && !json_is_string(nsv)) {
+        vap_errf(&l->errs, "%s:%d: metadata.namespace: must be a string", d->file, vap_doc_line(d, nsv));
+        l->failed = true;
+        return;
+    }
+    vap_object o = {json_incref(d->root), av, kind, name, json_is_string(nsv) ? json_string_value(nsv) : ""};
+    if (!strcmp(av, "v1") && !strcmp(kind, "Namespace")) {
+        GROW(s->namespaces, s->nnamespaces, 0);
+        s->namespaces[s->nnamespaces++] = o;
+    } else {
+        GROW(s->objects, s->nobjects, 0);
+        s->objects[s->nobjects++] = o;
+    }
+    return;
+oom:
+    vap_errf(&l->errs, "%s:%d: out of memory", d->file, d->line);
+    l->failed = true;
+}
+
+static void load_text(loader *l, const char *file, const char *text, size_t len)
+{
+    vap_doc *docs = NULL;
+    char *err = NULL;
+    int n = vap_yaml_parse(file, text, len, &docs, &err);
+    if (n < 0) {
+        vap_errf(&l->errs, "%s", err ? err : "out of memory");
+        free(err);
+        l->failed = true;
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        add_doc(l, &docs[i]);
+        vap_doc_clear(&docs[i]);
+    }
+    free(docs);
+}
+
+static void load_file(loader *l, const char *path)
+{
+    if (++l->nfiles > VAP_MAX_FILES) {
+        if (l->nfiles == VAP_MAX_FILES + 1)
+            vap_errf(&l->errs, "%s: more than %u files", path, VAP_MAX_FILES);
+        l->failed = true;
+        return;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        vap_errf(&l->errs, "%s: %s", path, strerror(errno));
+        l->failed = true;
+        return;
+    }
+    char *buf = malloc(VAP_MAX_FILE_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, VAP_MAX_FILE_BYTES + 1, f) : 0;
+    bool read_err = ferror(f);
+    fclose(f);
+    if (!buf || read_err || n > VAP_MAX_FILE_BYTES) {
+        vap_errf(&l->errs, "%s: %s", path, !buf ? "out of memory" : read_err ? "read error" : "file larger than 16 MiB");
+        free(buf);
+        l->failed = true;
+        return;
+    }
+    load_text(l, path, buf, n);
+    free(buf);
+}
+
+static bool policy_file_name(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml")) ||
+           (n > 5 && !strcmp(name + n - 5, ".json"));
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void load_path(loader *l, const char *path, unsigned depth, bool top)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        vap_errf(&l->errs, "%s: %s", path, strerror(errno));
+        l->failed = true;
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        if (top || policy_file_name(path))
+            load_file(l, path);
+        return;
+    }
+    if (depth > VAP_MAX_DEPTH) {
+        vap_errf(&l->errs, "%s: folders nested deeper than %u levels", path, VAP_MAX_DEPTH);
+        l->failed = true;
+        return;
+    }
+    DIR *dir = opendir(path);
+    if (!dir) {
+        vap_errf(&l->errs, "%s: %s", path, strerror(errno));
+        l->failed = true;
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        if (e->d_name[0] == '.')
+            continue; /* hidden files and the Kubernetes ..data symlink farm */
+        char **nn = realloc(names, (n + 1) * sizeof *nn);
+        if (!nn)
+            break;
+        names = nn;
+        names[n] = vap_asprintf("%s/%s", path, e->d_name);
+        if (names[n])
+            n++;
+    }
+    closedir(dir);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_names);
+    for (size_t i = 0; i < n; i++) {
+        load_path(l, names[i], depth + 1, false);
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void set_free(vap_set *s)
+{
+    for (size_t i = 0; i < s->npolicies; i++)
+        vap_policy_clear(&s->policies[i]);
+    for (size_t i = 0; i < s->nbindings; i++)
+        vap_binding_clear(&s->bindings[i]);
+    for (size_t i = 0; i < s->nobjects; i++)
+        json_decref(s->objects[i].doc);
+    for (size_t i = 0; i < s->nnamespaces; i++)
+        json_decref(s->namespaces[i].doc);
+    free(s->policies);
+    free(s->bindings);
+    free(s->objects);
+    free(s->namespaces);
+    free(s);
+}
+
+static vap_set *finish(loader *l, const vap_load_opts *opts, char **err)
+{
+    bool skip = opts && opts->skip_invalid;
+    if (err)
+        *err = l->errs;
+    else
+        free(l->errs);
+    if (l->failed && !skip) {
+        set_free(l->set);
+        return NULL;
+    }
+    return l->set;
+}
+
+vap_set *vap_set_load_with(const char *path, const vap_load_opts *opts, const vap_backend *be, char **err)
+{
+    if (err)
+        *err = NULL;
+    loader l = {calloc(1, sizeof(vap_set)), be ? be : &vap_cel_backend, NULL, 0, false};
+    if (!l.set) {
+        if (err)
+            *err = vap_strdup("out of memory");
+        return NULL;
+    }
+    l.set->refs = 1;
+    load_path(&l, path, 0, true);
+    return finish(&l, opts, err);
+}
+
+vap_set *vap_set_load_text(const char *name, const char *text, size_t len, const vap_load_opts *opts,
+                           const vap_backend *be, char **err)
+{
+    if (err)
+        *err = NULL;
+    loader l = {calloc(1, sizeof(vap_set)), be ? be : &vap_cel_backend, NULL, 0, false};
+    if (!l.set) {
+        if (err)
+            *err = vap_strdup("out of memory");
+        return NULL;
+    }
+    l.set->refs = 1;
+    load_text(&l, name, text, len);
+    return finish(&l, opts, err);
+}
+
+vap_set *vap_set_load(const char *path, const vap_load_opts *opts, char **err)
+{
+    return vap_set_load_with(path, opts, NULL, err);
+}
+
+vap_set *vap_set_ref(vap_set *s)
+{
+    if (s)
+        __atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+    return s;
+}
+
+void vap_set_unref(vap_set *s)
+{
+    if (s && __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        set_free(s);
+}
+
+size_t vap_set_policy_count(const vap_set *s)
+{
+    return s ? s->npolicies : 0;
+}
+
+size_t vap_set_binding_count(const vap_set *s)
+{
+    return s ? s->nbindings : 0;
+}

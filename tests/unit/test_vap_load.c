@@ -1,0 +1,345 @@
+/*
+ * test_vap_load.c: loading policies and bindings: YAML with lines, defaults
+ * (§1), the API server's validation rules and texts (§1.1), compile errors
+ * with file:line and field path, folders and --skip-invalid.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vap_stub.h"
+
+#define POLICY_HEAD                                                                                \
+    "apiVersion: admissionregistration.k8s.io/v1\n"                                                \
+    "kind: ValidatingAdmissionPolicy\n"                                                            \
+    "metadata:\n"                                                                                  \
+    "  name: p1\n"                                                                                 \
+    "spec:\n"                                                                                      \
+    "  matchConstraints:\n"                                                                        \
+    "    resourceRules:\n"                                                                         \
+    "    - apiGroups: [\"networking.k8s.io\"]\n"                                                   \
+    "      apiVersions: [\"v1\"]\n"                                                                \
+    "      operations: [\"CREATE\", \"UPDATE\"]\n"                                                 \
+    "      resources: [\"servicecidrs\"]\n"
+
+#define BINDING(actions)                                                                           \
+    "---\n"                                                                                        \
+    "apiVersion: admissionregistration.k8s.io/v1\n"                                                \
+    "kind: ValidatingAdmissionPolicyBinding\n"                                                     \
+    "metadata:\n"                                                                                  \
+    "  name: b1\n"                                                                                 \
+    "spec:\n"                                                                                      \
+    "  policyName: p1\n"                                                                           \
+    "  validationActions: " actions "\n"
+
+static char *load_err(const char *yaml)
+{
+    char *err = NULL;
+    vap_set *s = stub_load(yaml, &err);
+    if (s) {
+        vap_set_unref(s);
+        free(err);
+        return NULL;
+    }
+    assert_non_null(err);
+    return err;
+}
+
+static void expect_err(const char *yaml, const char *want)
+{
+    char *err = load_err(yaml);
+    if (!err)
+        fail_msg("loaded, expected error containing: %s", want);
+    if (!strstr(err, want))
+        fail_msg("error\n%s\ndoes not contain\n%s", err, want);
+    free(err);
+}
+
+static void test_defaults(void **state)
+{
+    char *err = NULL;
+    vap_set *s = stub_load(POLICY_HEAD "  validations:\n  - expression: \"true\"\n" BINDING("[Deny]"), &err);
+    assert_non_null(s);
+    assert_null(err);
+    assert_int_equal(vap_set_policy_count(s), 1);
+    assert_int_equal(vap_set_binding_count(s), 1);
+    const vap_policy *p = &s->policies[0];
+    assert_true(p->fail);                    /* failurePolicy: Fail */
+    assert_true(p->constraints.equivalent);  /* matchPolicy: Equivalent */
+    assert_null(p->constraints.ns_selector); /* {}: everything */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(p->constraints.rules, 0), "scope")), "*");
+    assert_false(s->bindings[0].match.present);
+    assert_int_equal(s->bindings[0].actions, VAP_ACT_DENY);
+    vap_set_unref(s);
+}
+
+static void test_compile_error_names_file_line_path(void **state)
+{
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n  - expression: compile-error\n",
+               "test.yaml:14: spec.validations[1].expression: Invalid value: \"compile-error\": compilation failed: "
+               "ERROR: <input>:1:8: Syntax error: mismatched input '-' expecting <EOF>");
+}
+
+static void test_type_check(void **state)
+{
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"int:1\"\n",
+               "test.yaml:13: spec.validations[0].expression: Invalid value: \"int:1\": must evaluate to bool but got int");
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n    messageExpression: \"true\"\n",
+               "spec.validations[0].messageExpression: Invalid value: \"true\": must evaluate to string but got bool");
+}
+
+static void test_params_only_with_param_kind(void **state)
+{
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"param:x==y\"\n",
+               "spec.validations[0].expression: Invalid value: \"param:x==y\": compilation failed: ERROR: <input>:1:1: "
+               "undeclared reference to 'params' (in container '')");
+    char *err = NULL;
+    vap_set *s = stub_load(POLICY_HEAD "  paramKind:\n    apiVersion: v1\n    kind: ConfigMap\n"
+                                       "  validations:\n  - expression: \"param:x==y\"\n",
+                           &err);
+    assert_non_null(s);
+    assert_true(s->policies[0].has_param_kind);
+    vap_set_unref(s);
+}
+
+static void test_no_variables_in_match_conditions(void **state)
+{
+    expect_err(POLICY_HEAD "  variables:\n  - name: v\n    expression: \"true\"\n"
+                           "  matchConditions:\n  - name: c\n    expression: \"var:v\"\n"
+                           "  validations:\n  - expression: \"var:v\"\n",
+               "spec.matchConditions[0].expression: Invalid value: \"var:v\": compilation failed: ERROR: <input>:1:1: "
+               "undeclared reference to 'variables'");
+    /* No such failure when a matchCondition reads `variables.` text only in validations. */
+}
+
+static void test_variables_forward_reference(void **state)
+{
+    expect_err(POLICY_HEAD "  variables:\n  - name: a\n    expression: \"var:b\"\n  - name: b\n    expression: \"true\"\n"
+                           "  validations:\n  - expression: \"var:a\"\n",
+               "test.yaml:14: spec.variables[0].expression: Invalid value: \"var:b\": compilation failed:");
+    expect_err(POLICY_HEAD "  variables:\n  - name: 1a\n    expression: \"true\"\n  validations:\n  - expression: \"true\"\n",
+               "spec.variables[0].name: Invalid value: \"1a\": name is not a valid CEL identifier");
+}
+
+static void test_validation_actions(void **state)
+{
+    const char *base = POLICY_HEAD "  validations:\n  - expression: \"true\"\n";
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s%s", base, BINDING("[Deny, Warn]"));
+    expect_err(buf, "test.yaml:21: spec.validationActions: Invalid value: [\"Deny\",\"Warn\"]: must not contain both Deny "
+                    "and Warn (repeating the same validation failure information in the API response and headers "
+                    "serves no purpose)");
+    snprintf(buf, sizeof buf, "%s%s", base, BINDING("[Audit, Audit]"));
+    expect_err(buf, "spec.validationActions[1]: Duplicate value: \"Audit\"");
+    snprintf(buf, sizeof buf, "%s%s", base, BINDING("[Block]"));
+    expect_err(buf, "spec.validationActions[0]: Unsupported value: \"Block\": supported values: \"Audit\", \"Deny\", \"Warn\"");
+    snprintf(buf, sizeof buf, "%s%s", base, BINDING("[]"));
+    expect_err(buf, "spec.validationActions: Required value: at least one validation action is required");
+    /* the valid sets */
+    static const char *const ok[] = {"[Deny]", "[Warn]", "[Audit]", "[Deny, Audit]", "[Warn, Audit]"};
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(buf, sizeof buf, "%s---\napiVersion: admissionregistration.k8s.io/v1\nkind: "
+                                  "ValidatingAdmissionPolicyBinding\nmetadata:\n  name: b1\nspec:\n  policyName: p1\n"
+                                  "  validationActions: %s\n", base, ok[i]);
+        char *err = NULL;
+        vap_set *s = stub_load(buf, &err);
+        assert_non_null(s);
+        vap_set_unref(s);
+    }
+}
+
+static void test_param_ref_rules(void **state)
+{
+    const char *base = POLICY_HEAD "  validations:\n  - expression: \"true\"\n" BINDING("[Deny]");
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s  paramRef:\n    name: a\n    selector: {}\n    parameterNotFoundAction: Deny\n", base);
+    expect_err(buf, "spec.paramRef.name: Forbidden: name and selector are mutually exclusive");
+    snprintf(buf, sizeof buf, "%s  paramRef:\n    parameterNotFoundAction: Deny\n", base);
+    expect_err(buf, "spec.paramRef: Required value: one of name or selector must be specified");
+    snprintf(buf, sizeof buf, "%s  paramRef:\n    name: a\n", base);
+    expect_err(buf, "spec.paramRef.parameterNotFoundAction: Required value");
+    snprintf(buf, sizeof buf, "%s  paramRef:\n    name: a\n    parameterNotFoundAction: Maybe\n", base);
+    expect_err(buf, "spec.paramRef.parameterNotFoundAction: Unsupported value: \"Maybe\": supported values: \"Deny\", \"Allow\"");
+}
+
+static void test_message_rules(void **state)
+{
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n    message: \"a\\nb\"\n",
+               "spec.validations[0].message: Invalid value: \"a\\nb\": message must not contain line breaks");
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n    message: \"   \"\n",
+               "spec.validations[0].message: Invalid value: \"   \": message must be non-empty if specified");
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n    reason: Teapot\n",
+               "spec.validations[0].reason: Unsupported value: \"Teapot\": supported values: \"Forbidden\", \"Invalid\", "
+               "\"RequestEntityTooLarge\", \"Unauthorized\"");
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"  \"\n",
+               "spec.validations[0].expression: Required value: expression is not specified");
+}
+
+static void test_structure_rules(void **state)
+{
+    expect_err(POLICY_HEAD, "spec.validations: Required value: validations or auditAnnotations must contain at least one item");
+    expect_err("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p\n"
+               "spec:\n  validations:\n  - expression: \"true\"\n",
+               "test.yaml:6: spec.matchConstraints: Required value");
+    expect_err(POLICY_HEAD "  failurePolicy: Sometimes\n  validations:\n  - expression: \"true\"\n",
+               "test.yaml:12: spec.failurePolicy: Unsupported value: \"Sometimes\": supported values: \"Fail\", \"Ignore\"");
+    expect_err("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p\n"
+               "spec:\n  matchConstraints:\n    resourceRules:\n    - apiGroups: [\"*\"]\n      apiVersions: [\"*\"]\n"
+               "      operations: [\"*\"]\n      resources: [\"*/*\", \"pods\"]\n  validations:\n  - expression: \"true\"\n",
+               "test.yaml:11: spec.matchConstraints.resourceRules[0].resources[1]: Invalid value: \"pods\": if '*/*' is "
+               "present, must not specify other resources");
+    expect_err("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p\n"
+               "spec:\n  matchConstraints:\n    resourceRules:\n    - apiGroups: [\"\"]\n      apiVersions: [\"v1\"]\n"
+               "      operations: [\"CREATE\"]\n      resources: [\"pods/*\", \"pods/status\"]\n"
+               "  validations:\n  - expression: \"true\"\n",
+               "resources[1]: Invalid value: \"pods/status\": if 'pods/*' is present, must not specify pods/status");
+    expect_err(POLICY_HEAD "  matchConditions:\n  - name: \"bad name!\"\n    expression: \"true\"\n"
+                           "  validations:\n  - expression: \"true\"\n",
+               "spec.matchConditions[0].name: Invalid value: \"bad name!\"");
+}
+
+static void test_selector_rules(void **state)
+{
+    expect_err("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p\n"
+               "spec:\n  matchConstraints:\n    objectSelector:\n      matchExpressions:\n      - key: a\n"
+               "        operator: In\n    resourceRules:\n    - apiGroups: [\"\"]\n      apiVersions: [\"v1\"]\n"
+               "      operations: [\"CREATE\"]\n      resources: [\"pods\"]\n  validations:\n  - expression: \"true\"\n",
+               "test.yaml:9: spec.matchConstraints.objectSelector.matchExpressions[0].values: Required value: must be "
+               "specified when `operator` is 'In' or 'NotIn'");
+}
+
+static void test_yaml_errors(void **state)
+{
+    expect_err("a: [1, 2\n", "test.yaml:2:1: YAML:");
+    expect_err("a: 1\na: 2\n", "test.yaml:2: key \"a\" already set in map");
+    expect_err("- 1\n- 2\n", "test.yaml:1: a document must be an object");
+    expect_err("kind: ConfigMap\nmetadata:\n  name: x\n", "test.yaml:1: apiVersion: Required value");
+}
+
+static void test_alias_bomb_is_bounded(void **state)
+{
+    char buf[8192];
+    int n = snprintf(buf, sizeof buf, "a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    char prev = 'a';
+    for (char c = 'b'; c <= 'k'; c++) {
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n", c,
+                      c, prev, prev, prev, prev, prev, prev, prev, prev, prev, prev);
+        prev = c;
+    }
+    expect_err(buf, "document expands to more than");
+}
+
+static void test_param_and_namespace_objects(void **state)
+{
+    char *err = NULL;
+    vap_set *s = stub_load(POLICY_HEAD "  validations:\n  - expression: \"true\"\n"
+                                       "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: ns1\n"
+                                       "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns1\n",
+                           &err);
+    assert_non_null(s);
+    assert_int_equal(s->nobjects, 1);
+    assert_string_equal(s->objects[0].namespace_, "ns1");
+    assert_int_equal(s->nnamespaces, 1);
+    vap_set_unref(s);
+}
+
+static char *write_tree(void)
+{
+    char tmpl[] = "/tmp/vaploadXXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    char path[512];
+    snprintf(path, sizeof path, "%s/sub", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/sub/good.yaml", dir);
+    FILE *f = fopen(path, "w");
+    fputs(POLICY_HEAD "  validations:\n  - expression: \"true\"\n" BINDING("[Deny]"), f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/bad.yaml", dir);
+    f = fopen(path, "w");
+    fputs("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p2\n"
+          "spec:\n  matchConstraints:\n    resourceRules:\n    - apiGroups: [\"\"]\n      apiVersions: [\"v1\"]\n"
+          "      operations: [\"CREATE\"]\n      resources: [\"pods\"]\n  validations:\n  - expression: compile-error\n",
+          f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/notes.txt", dir);
+    f = fopen(path, "w");
+    fputs("not yaml: [", f);
+    fclose(f);
+    return strdup(dir);
+}
+
+static void rm_tree(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_folder_and_skip_invalid(void **state)
+{
+    char *dir = write_tree();
+    char *err = NULL;
+    vap_set *s = vap_set_load_with(dir, NULL, &stub_backend, &err);
+    assert_null(s); /* one bad policy: the folder is refused */
+    assert_non_null(strstr(err, "bad.yaml:13: spec.validations[0].expression: Invalid value: \"compile-error\""));
+    free(err);
+    vap_load_opts o = {.skip_invalid = true};
+    s = vap_set_load_with(dir, &o, &stub_backend, &err);
+    assert_non_null(s); /* asked to: the others load, the problem is still reported */
+    assert_non_null(err);
+    assert_non_null(strstr(err, "bad.yaml:13:"));
+    assert_int_equal(vap_set_policy_count(s), 1);
+    assert_string_equal(s->policies[0].name, "p1");
+    assert_int_equal(vap_set_binding_count(s), 1);
+    free(err);
+    vap_set_unref(s);
+    rm_tree(dir);
+    free(dir);
+}
+
+static void test_duplicate_policy(void **state)
+{
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n---\n" POLICY_HEAD
+                           "  validations:\n  - expression: \"true\"\n",
+               "test.yaml:15: metadata.name: Duplicate value: \"p1\" (also in test.yaml:1)");
+}
+
+static void test_missing_file(void **state)
+{
+    char *err = NULL;
+    assert_null(vap_set_load_with("/nonexistent/policies", NULL, &stub_backend, &err));
+    assert_non_null(strstr(err, "/nonexistent/policies: No such file or directory"));
+    free(err);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_compile_error_names_file_line_path),
+        cmocka_unit_test(test_type_check),
+        cmocka_unit_test(test_params_only_with_param_kind),
+        cmocka_unit_test(test_no_variables_in_match_conditions),
+        cmocka_unit_test(test_variables_forward_reference),
+        cmocka_unit_test(test_validation_actions),
+        cmocka_unit_test(test_param_ref_rules),
+        cmocka_unit_test(test_message_rules),
+        cmocka_unit_test(test_structure_rules),
+        cmocka_unit_test(test_selector_rules),
+        cmocka_unit_test(test_yaml_errors),
+        cmocka_unit_test(test_alias_bomb_is_bounded),
+        cmocka_unit_test(test_param_and_namespace_objects),
+        cmocka_unit_test(test_folder_and_skip_invalid),
+        cmocka_unit_test(test_duplicate_policy),
+        cmocka_unit_test(test_missing_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,207 @@
+/*
+ * vap_stub.h: a stand-in expression backend for the engine's unit tests, so
+ * that loading, matching, params, the pipeline and result shaping are tested
+ * apart from the CEL implementation. Its "expressions" are tiny commands:
+ *
+ *   true | false | null | 'text'      constants ('text' is a string)
+ *   err:MSG                           a runtime error MSG
+ *   cost:N / costfalse:N              spends N (per-call limit and shared budget apply), then true / false
+ *   var:NAME                          variables.NAME
+ *   name==X  op==X  kind==X  apiVersion==X  label:K==V   about object / request
+ *   param:K==V                        params[K] == V
+ *   count:true                        true, counting evaluations in the program
+ *   int:1                             compiles with type int (for type checks)
+ *   compile-error                     fails to compile
+ * "params", "variables." and "authorizer" are refused by environments that
+ * lack them, with the checker's words.
+ */
+#ifndef VAP_STUB_H
+#define VAP_STUB_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vap/vap_int.h"
+
+typedef struct stub_env {
+    vap_env_desc d;
+    const char *names[64]; /* the desc's array is the caller's */
+} stub_env;
+
+typedef struct stub_prog {
+    char *src;
+    const stub_env *env;
+    int count; /* evaluations, for laziness tests (single-threaded use) */
+} stub_prog;
+
+static void *stub_env_new(const vap_env_desc *d, char **err)
+{
+    stub_env *e = calloc(1, sizeof *e);
+    if (!e) {
+        *err = strdup("oom");
+        return NULL;
+    }
+    e->d = *d;
+    for (size_t i = 0; i < d->nvars && i < 64; i++)
+        e->names[i] = d->var_names[i];
+    e->d.var_names = e->names;
+    e->d.var_types = NULL;
+    return e;
+}
+
+static void stub_env_free(void *e)
+{
+    free(e);
+}
+
+static char *stub_undeclared(const char *name)
+{
+    char *s = NULL;
+    if (asprintf(&s, "compilation failed: ERROR: <input>:1:1: undeclared reference to '%s' (in container '')", name) < 0)
+        return NULL;
+    return s;
+}
+
+static void *stub_compile(void *envp, const char *src, size_t len, const void **type, char **type_name, char **err)
+{
+    const stub_env *e = envp;
+    if (!strcmp(src, "compile-error")) {
+        *err = strdup("compilation failed: ERROR: <input>:1:8: Syntax error: mismatched input '-' expecting <EOF>");
+        return NULL;
+    }
+    if (strstr(src, "param") && !e->d.has_params) {
+        *err = stub_undeclared("params");
+        return NULL;
+    }
+    if ((strstr(src, "variables.") || !strncmp(src, "var:", 4)) && e->d.kind == VAP_ENV_MATCH) {
+        *err = stub_undeclared("variables");
+        return NULL;
+    }
+    if (strstr(src, "authorizer") && e->d.kind == VAP_ENV_MESSAGE) {
+        *err = stub_undeclared("authorizer");
+        return NULL;
+    }
+    if (!strncmp(src, "var:", 4)) {
+        bool found = false;
+        for (size_t i = 0; i < e->d.nvars; i++)
+            if (!strcmp(e->d.var_names[i], src + 4))
+                found = true;
+        if (!found) {
+            *err = strdup("compilation failed: ERROR: <input>:1:10: undefined field 'x'");
+            return NULL;
+        }
+    }
+    stub_prog *p = calloc(1, sizeof *p);
+    while (len && *src == ' ') { /* like CEL, blanks around do not matter */
+        src++;
+        len--;
+    }
+    while (len && src[len - 1] == ' ')
+        len--;
+    p->src = strndup(src, len);
+    p->env = e;
+    *type = NULL;
+    *type_name = strdup(src[0] == '\'' ? "string" : !strcmp(src, "null") ? "null_type"
+                        : !strncmp(src, "int:", 4) ? "int" : (!strncmp(src, "var:", 4) || !strncmp(src, "err:", 4) || !strncmp(src, "cost:", 5)) ? "dyn" : "bool");
+    return p;
+}
+
+static void stub_prog_free(void *p)
+{
+    stub_prog *sp = p;
+    free(sp->src);
+    free(sp);
+}
+
+static const char *stub_field(const json_t *o, const char *a, const char *b)
+{
+    const json_t *x = json_object_get(o, a);
+    if (b)
+        x = json_object_get(x, b);
+    return json_string_value(x);
+}
+
+static cel_value stub_eq(cel_arena *a, const char *have, const char *want, const char *what)
+{
+    if (!have)
+        return vap_error(a, CEL_ERR_NO_KEY, "no such key: %s", what);
+    return cel_bool(!strcmp(have, want));
+}
+
+static cel_value stub_eval(void *pp, vap_run *run)
+{
+    stub_prog *p = pp;
+    const char *s = p->src;
+    cel_arena *a = run->arena;
+    if (!strncmp(s, "count:", 6))
+        p->count++;
+    if (!strcmp(s, "true") || !strcmp(s, "count:true"))
+        return cel_bool(true);
+    if (!strcmp(s, "false"))
+        return cel_bool(false);
+    if (!strcmp(s, "null"))
+        return cel_null();
+    if (!strncmp(s, "int:", 4))
+        return cel_int(atoi(s + 4));
+    if (s[0] == '\'') {
+        size_t n = strlen(s);
+        char *c = cel_arena_memdup(a, s + 1, n >= 2 ? n - 2 : 0);
+        return cel_string_n(c, (uint32_t)(n >= 2 ? n - 2 : 0));
+    }
+    if (!strncmp(s, "err:", 4))
+        return vap_error(a, CEL_ERR_GENERAL, "%s", s + 4);
+    if (!strncmp(s, "cost:", 5) || !strncmp(s, "costfalse:", 10)) {
+        bool f = s[4] == 'f';
+        uint64_t n = strtoull(s + (f ? 10 : 5), NULL, 10);
+        if (run->cost_limit && n > run->cost_limit)
+            return vap_error(a, CEL_ERR_COST, "operation cancelled: actual cost limit exceeded");
+        if (run->budget) {
+            if (n > *run->budget) {
+                *run->budget = 0;
+                return vap_error(a, CEL_ERR_BUDGET, "budget exhausted");
+            }
+            *run->budget -= n;
+        }
+        return cel_bool(!f);
+    }
+    if (!strncmp(s, "var:", 4)) {
+        for (size_t i = 0; i < run->policy->nvariables; i++)
+            if (!strcmp(run->policy->variables[i].name, s + 4))
+                return vap_run_variable(run, i);
+        return vap_error(a, CEL_ERR_NO_KEY, "no such key: %s", s + 4);
+    }
+    if (!strncmp(s, "name==", 6)) {
+        if (!run->object)
+            return vap_error(a, CEL_ERR_NO_KEY, "no such key: metadata");
+        return stub_eq(a, stub_field(run->object, "metadata", "name"), s + 6, "name");
+    }
+    if (!strncmp(s, "op==", 4))
+        return stub_eq(a, stub_field(run->request_json, "operation", NULL), s + 4, "operation");
+    if (!strncmp(s, "kind==", 6))
+        return stub_eq(a, stub_field(run->request_json, "kind", "kind"), s + 6, "kind");
+    if (!strncmp(s, "apiVersion==", 12))
+        return stub_eq(a, run->object ? stub_field(run->object, "apiVersion", NULL) : NULL, s + 12, "apiVersion");
+    if (!strncmp(s, "label:", 6) || !strncmp(s, "param:", 6)) {
+        const char *eq = strstr(s, "==");
+        char key[128];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - s - 6), s + 6);
+        if (s[0] == 'l') {
+            const json_t *labels = json_object_get(json_object_get(run->object, "metadata"), "labels");
+            return stub_eq(a, json_string_value(json_object_get(labels, key)), eq + 2, key);
+        }
+        if (!run->params)
+            return vap_error(a, CEL_ERR_NO_KEY, "no such key: %s", key);
+        return stub_eq(a, json_string_value(json_object_get(run->params, key)), eq + 2, key);
+    }
+    return vap_error(a, CEL_ERR_GENERAL, "stub cannot evaluate '%s'", s);
+}
+
+static const vap_backend stub_backend = {stub_env_new, stub_env_free, stub_compile, stub_prog_free, stub_eval};
+
+/* Loads YAML text with the stub backend; fails the test on error. */
+static inline vap_set *stub_load(const char *yaml, char **err)
+{
+    return vap_set_load_text("test.yaml", yaml, strlen(yaml), NULL, &stub_backend, err);
+}
+
+#endif
