@@ -9,7 +9,6 @@
 #include "cli/cli.h"
 #include "webhook/wh.h"
 
-#ifdef CELGATE_HAVE_VAP
 static vap_set *engine_load(const char *path, const char *k8s_version, char **err)
 {
     vap_load_opts o = {.k8s_version = k8s_version, .skip_invalid = false};
@@ -31,16 +30,8 @@ static const wh_engine engine = {
     .handle = engine_handle,
     .outcome_clear = vap_outcome_clear,
 };
-#endif
 
 int cli_serve_main(int argc, char **argv)
 {
-#ifdef CELGATE_HAVE_VAP
     return wh_serve_main(argc, argv, &engine);
-#else
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "celgate serve: this build has no policy engine (src/vap is not built)\n");
-    return 2;
-#endif
 }

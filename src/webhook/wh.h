@@ -67,6 +67,7 @@ typedef struct wh_config {
     unsigned reload_interval; /* seconds between periodic change checks; 0: off */
     unsigned shutdown_delay_ms; /* /readyz fails this long before we stop accepting */
     unsigned drain_timeout;   /* seconds to wait for in-flight requests on exit */
+    bool check;               /* --check: load everything, report, exit */
 } wh_config;
 
 #define WH_DEFAULT_MAX_BODY (8u << 20)

@@ -17,7 +17,7 @@
     "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:" \
     "+CHACHA20-POLY1305:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:%SERVER_PRECEDENCE"
 
-typedef enum { T_STR, T_UINT, T_SIZE, T_MS, T_SEC } opt_type;
+typedef enum { T_STR, T_UINT, T_SIZE, T_MS, T_SEC, T_BOOL } opt_type;
 
 typedef struct opt {
     const char *name;
@@ -61,6 +61,8 @@ static const opt opts[] = {
      "on SIGTERM, fail /readyz this long before closing the listener (default 3s)"},
     {"drain-timeout", T_SEC, F(drain_timeout), "DURATION",
      "on SIGTERM, wait this long at most for in-flight requests (default 20s)"},
+    {"check", T_BOOL, F(check), "",
+     "load and check policies, certificate and client CA, report, and exit (0: all good)"},
 };
 
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -207,6 +209,14 @@ int wh_config_set(wh_config *c, const char *name, const char *value, char **err)
             return fail(err, "--%s: '%s' is not a size in 1..1Gi (e.g. 8Mi)", name, value);
         *(size_t *)field = (size_t)u;
         return 0;
+    case T_BOOL:
+        if (!strcmp(value, "true"))
+            *(bool *)field = true;
+        else if (!strcmp(value, "false"))
+            *(bool *)field = false;
+        else
+            return fail(err, "--%s: '%s' is not true or false", name, value);
+        return 0;
     case T_MS:
     case T_SEC:
         if (wh_parse_duration_ms(value, &ms) < 0 || ms > 24ull * 3600 * 1000)
@@ -274,7 +284,8 @@ void wh_config_usage(FILE *out)
             " flags given on the command line win");
     for (size_t i = 0; i < NOPTS; i++) {
         char head[64];
-        snprintf(head, sizeof head, "%s %s", opts[i].name, opts[i].arg);
+        snprintf(head, sizeof head, "%s%s%s", opts[i].name, *opts[i].arg ? " " : "",
+                 opts[i].arg);
         fprintf(out, "  --%-26s %s\n", head, opts[i].help);
     }
     fprintf(out, "  --%-26s %s\n", "help", "print this help");
@@ -304,6 +315,10 @@ static int flag_at(int argc, char **argv, int i, char *name, size_t nlen, const 
     }
     if (!strcmp(name, "help")) {
         *value = NULL;
+        return i + 1;
+    }
+    if (!strcmp(name, "check")) {
+        *value = "true";
         return i + 1;
     }
     if (i + 1 >= argc) {
