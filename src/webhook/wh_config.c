@@ -48,7 +48,8 @@ static const opt opts[] = {
     {"max-body", T_SIZE, F(max_body), "BYTES",
      "largest request body; larger ones get 413 (default 8Mi; suffixes Ki, Mi)"},
     {"max-connections", T_UINT, F(max_connections), "N",
-     "cap on concurrent connections (default 1024)"},
+     "cap on concurrent connections; beyond it new connections wait in the listen queue "
+     "(default 1024)"},
     {"threads", T_UINT, F(threads), "N", "worker threads; 0: one per CPU (default 0)"},
     {"conn-timeout", T_SEC, F(conn_timeout), "DURATION",
      "close a connection idle this long (default 15s)"},
