@@ -15,7 +15,9 @@
  *   wh_main.c     the serve command's body, for any engine
  *
  * The policy engine is reached through wh_engine so that the server can be
- * tested with a small fake engine; `celgate serve` binds the real one.
+ * tested with a small fake engine; `celgate serve` binds the real one. The
+ * webhook parses each body once and shapes the AdmissionReview response
+ * itself (the wire format is its contract) from the engine's vap_outcome.
  */
 #ifndef CELGATE_WH_H
 #define CELGATE_WH_H
@@ -40,9 +42,8 @@ typedef struct wh_engine {
     void (*unref)(vap_set *s);
     size_t (*policy_count)(const vap_set *s);
     size_t (*binding_count)(const vap_set *s);
-    /* As vap_handle_review. */
-    json_t *(*handle)(const vap_set *s, const char *body, size_t len, vap_outcome *out,
-                      char **err);
+    /* As vap_evaluate: `request` is the review's "request" object. */
+    int (*evaluate)(const vap_set *s, const json_t *request, vap_outcome *out, char **err);
     void (*outcome_clear)(vap_outcome *o);
 } wh_engine;
 
@@ -171,10 +172,16 @@ typedef struct wh_review_result {
 } wh_review_result;
 
 /* Handles one request body: a JSON Status with code 400 for anything that
- * is not a well-formed AdmissionReview; otherwise the engine's answer. */
+ * is not a well-formed AdmissionReview; otherwise the AdmissionReview
+ * response, in the request's apiVersion, built from the engine's outcome. */
 void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metrics,
                       const char *body, size_t len, wh_review_result *res);
 void wh_review_result_clear(wh_review_result *res);
+/* The AdmissionReview response for an outcome: uid echoed, allowed, status
+ * when denied, warnings, auditAnnotations with keys free of '/'. */
+json_t *wh_review_response(const char *api_version, const json_t *uid, const vap_outcome *o);
+/* An audit annotation key as a webhook may return it (malloc'd). */
+char *wh_audit_key(const char *key);
 /* A Kubernetes Status object as compact JSON (malloc'd). */
 char *wh_status_json(int code, const char *reason, const char *message, size_t *len);
 

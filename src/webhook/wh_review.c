@@ -1,11 +1,13 @@
 /*
  * webhook/wh_review.c: one AdmissionReview exchange.
  *
- * The body is checked here first (JSON, UTF-8, apiVersion, kind, request,
- * request.uid) so that every malformed review gets a 400 whose message names
- * the JSON path, whatever the engine would say; the fields of the log line
- * come from the same parse. The engine then decodes, evaluates and shapes
- * the response in the request's apiVersion.
+ * The body is parsed once, here, and checked (JSON, UTF-8, apiVersion, kind,
+ * request, request.uid) so that every malformed review gets a 400 whose
+ * message names the JSON path; the fields of the log line come from the
+ * same parse. The engine decodes and evaluates the request (its complaints
+ * about the request become 400s too), and the response is shaped here as
+ * the wire format wants it (vap-semantics.md section 9). Parsing once
+ * matters: JSON decoding is most of a review's cost.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -133,14 +135,13 @@ void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metr
     vap_outcome out;
     memset(&out, 0, sizeof out);
     char *err = NULL;
-    json_t *resp = eng->handle(set, body, len, &out, &err);
-    if (!resp) {
+    if (eng->evaluate(set, req, &out, &err) < 0) {
         reject(res, 400, "BadRequest", "%s", err ? err : "not a well-formed AdmissionReview");
         free(err);
-        eng->outcome_clear(&out);
         goto out;
     }
-    res->body = json_dumps(resp, JSON_COMPACT);
+    json_t *resp = wh_review_response(av, json_object_get(req, "uid"), &out);
+    res->body = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
     const json_t *r = json_object_get(resp, "response");
     bool allowed = json_is_true(json_object_get(r, "allowed"));
     json_int_t code = json_integer_value(json_object_get(json_object_get(r, "status"), "code"));
@@ -174,6 +175,59 @@ void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metr
     eng->outcome_clear(&out);
 out:
     json_decref(review);
+}
+
+char *wh_audit_key(const char *key)
+{
+    /* The API server prefixes a webhook's keys with "<webhook name>/" and
+     * wants exactly one '/' in the result; its own validation-failure key
+     * keeps its well-known name part. */
+    static const char failure_key[] = "validation.policy.admission.k8s.io/validation_failure";
+    if (!strcmp(key, failure_key))
+        return strdup("validation_failure");
+    char *k = strdup(key);
+    for (char *p = k; p && *p; p++)
+        if (*p == '/')
+            *p = '_';
+    return k;
+}
+
+json_t *wh_review_response(const char *api_version, const json_t *uid, const vap_outcome *o)
+{
+    json_t *r = json_pack("{s:O, s:b}", "uid", uid, "allowed", o->allowed);
+    if (!r)
+        return NULL;
+    int bad = 0;
+    if (!o->allowed) {
+        json_t *st = o->status ? json_incref(o->status)
+                               : json_pack("{s:i, s:s, s:s}", "code", o->code ? o->code : 403,
+                                           "reason", o->reason ? o->reason : "Forbidden",
+                                           "message", o->message ? o->message : "");
+        bad |= json_object_set_new(r, "status", st);
+    }
+    if (o->nwarnings) {
+        json_t *w = json_array();
+        for (size_t i = 0; w && i < o->nwarnings; i++)
+            bad |= json_array_append_new(w, json_string(o->warnings[i]));
+        bad |= json_object_set_new(r, "warnings", w);
+    }
+    if (json_object_size(o->audit_annotations)) {
+        json_t *a = json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach(o->audit_annotations, k, v) {
+            char *wk = wh_audit_key(k);
+            bad |= !wk || json_object_set(a, wk, v);
+            free(wk);
+        }
+        bad |= json_object_set_new(r, "auditAnnotations", a);
+    }
+    if (bad) {
+        json_decref(r);
+        return NULL;
+    }
+    return json_pack("{s:s, s:s, s:o}", "apiVersion", api_version, "kind", "AdmissionReview",
+                     "response", r);
 }
 
 void wh_review_result_clear(wh_review_result *res)

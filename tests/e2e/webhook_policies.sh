@@ -74,6 +74,15 @@ expect_jq .response.status.message "servicecidrs.networking.k8s.io \"bad-cidr\" 
 expect_jq '.response.auditAnnotations.validation_failure | fromjson | .[0] | [.message, .policy, .binding, .expressionIndex, (.validationActions | join(","))] | join("|")' \
   "failed expression: $expr|servicecidrs.default|servicecidrs-default-binding|0|Deny,Audit" "servicecidrs.default: 192.168.0.0/24"
 ok "servicecidrs.default: 192.168.0.0/24 denied (422) with the API server's message and the validation_failure annotation"
+# The webhook shapes its answers itself (one JSON parse per review): they
+# must be those of `celgate review`, the engine's own shaping.
+for f in servicecidr-allowed servicecidr-denied; do
+  post "$SAMPLES/$f.json"
+  want=$("$CELGATE" review --policies "$SRC/policies/servicecidr-default.yaml" "$SAMPLES/$f.json" || true)
+  [[ $(jq -cS . <<<"$BODY") == $(jq -cS . <<<"$want") ]] ||
+    fail "$f: webhook answer differs from celgate review:\n$BODY\n$want"
+done
+ok "answers identical to celgate review's"
 stop_server
 
 start_server --policies "$SRC/policies/servicecidr-deny.yaml" --cert "$CERTS/tls.crt" --key "$CERTS/tls.key"

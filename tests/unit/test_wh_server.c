@@ -270,6 +270,36 @@ static void test_denied_review_in_request_version(void **state)
     reply_clear(&r);
 }
 
+static void test_warnings_and_audit_annotations(void **state)
+{
+    fixture *f = *state;
+    reply r;
+    post(f, "/validate", "application/json",
+         "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
+         "{\"uid\":\"w\",\"operation\":\"UPDATE\",\"object\":{\"warn\":true,\"audit\":true}}}",
+         &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":"
+                                "\"AdmissionReview\",\"response\":{\"uid\":\"w\",\"allowed\":"
+                                "true,\"warnings\":[\"fake warning\"],\"auditAnnotations\":"
+                                "{\"validation_failure\":\"[]\",\"fake.policy_key\":\"v\"}}}");
+    reply_clear(&r);
+}
+
+static void test_audit_keys(void **state)
+{
+    (void)state;
+    char *k = wh_audit_key("validation.policy.admission.k8s.io/validation_failure");
+    assert_string_equal(k, "validation_failure");
+    free(k);
+    k = wh_audit_key("servicecidrs.default/cidrs");
+    assert_string_equal(k, "servicecidrs.default_cidrs");
+    free(k);
+    k = wh_audit_key("plain");
+    assert_string_equal(k, "plain");
+    free(k);
+}
+
 static void expect_400(fixture *f, const char *body, const char *message)
 {
     reply r;
@@ -496,6 +526,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_allowed_review_echoes_uid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_denied_review_in_request_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_reviews_get_400, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_warnings_and_audit_annotations, setup, teardown),
+        cmocka_unit_test(test_audit_keys),
         cmocka_unit_test_setup_teardown(test_routing_and_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_health_ready_metrics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_broken_reload_keeps_old_set, setup, teardown),
