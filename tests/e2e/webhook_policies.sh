@@ -79,7 +79,7 @@ ok "servicecidrs.default: 192.168.0.0/24 denied (422) with the API server's mess
 for f in servicecidr-allowed servicecidr-denied; do
   post "$SAMPLES/$f.json"
   want=$("$CELGATE" review --policies "$SRC/policies/servicecidr-default.yaml" "$SAMPLES/$f.json" || true)
-  [[ $(jq -cS . <<<"$BODY") == $(jq -cS . <<<"$want") ]] ||
+  [[ $(jq -cS . <<<"$BODY") == "$(jq -cS . <<<"$want")" ]] ||
     fail "$f: webhook answer differs from celgate review:\n$BODY\n$want"
 done
 ok "answers identical to celgate review's"
