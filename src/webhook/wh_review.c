@@ -82,10 +82,17 @@ void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metr
     memset(res, 0, sizeof *res);
     res->log = json_object();
     json_error_t jerr;
-    json_t *review = json_loadb(body, len, JSON_ALLOW_NUL, &jerr);
+    /* Duplicate keys and \u0000 are refused, as the engine's own decoder
+     * does: a key read differently by two parsers, or a string cut short at
+     * a NUL by C code, could make a policy judge something else than what
+     * the API server stores. */
+    json_t *review = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!review) {
+        /* jansson names its own flag in this one message. */
+        const char *why = strstr(jerr.text, "JSON_ALLOW_NUL") ? "\\u0000 in a string is not accepted"
+                                                             : jerr.text;
         reject(res, 400, "BadRequest", "invalid JSON at line %d, column %d: %s", jerr.line,
-               jerr.column, jerr.text);
+               jerr.column, why);
         return;
     }
     json_t *req = NULL;

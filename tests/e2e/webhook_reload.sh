@@ -99,7 +99,7 @@ wait "$traffic" "$slow"
 [[ $(cat "$WORK/slow.status") == 200 ]] || fail "connection open across the swap: HTTP $(cat "$WORK/slow.status")"
 [[ $(issuer) == "$(fp "$WORK/v2/tls.crt")" ]] || fail "new handshakes do not get the new certificate"
 exp=$(metric celgate_certificate_expiry_timestamp_seconds)
-[[ $exp == $(date -d "$(openssl x509 -in "$WORK/v2/tls.crt" -noout -enddate | cut -d= -f2)" +%s) ]] ||
+[[ $exp == "$(date -d "$(openssl x509 -in "$WORK/v2/tls.crt" -noout -enddate | cut -d= -f2)" +%s)" ]] ||
   fail "expiry metric not updated"
 ok "certificate rotated by symlink swap during traffic: 40/40 reviews and the open connection answered 200"
 

@@ -337,6 +337,14 @@ static void test_malformed_reviews_get_400(void **state)
                "\"request\":{\"uid\":\"\xff\xfe\"}}",
                "invalid JSON at line 1, column 79: unable to decode byte 0xff near '\"'");
     expect_400(f, "[1,2]", "body: expected an AdmissionReview object");
+    expect_400(f,
+               "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+               "\"request\":{\"uid\":\"a\\u0000b\"}}",
+               "invalid JSON at line 1, column 88: \\u0000 in a string is not accepted");
+    expect_400(f,
+               "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+               "\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"a\"}}",
+               "invalid JSON at line 1, column 67: duplicate object key near '\"kind\"'");
     /* The engine's own complaint passes through. */
     expect_400(f,
                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
