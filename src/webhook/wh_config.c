@@ -54,8 +54,9 @@ static const opt opts[] = {
     {"conn-timeout", T_SEC, F(conn_timeout), "DURATION",
      "close a connection idle this long (default 15s)"},
     {"deadline", T_MS, F(deadline_ms), "DURATION",
-     "answer a request within this long of its first byte, and within the API server's "
-     "?timeout= less 1s (default 9s)"},
+     "a request body must be in within this long of the request's start, and within the API "
+     "server's ?timeout= less 1s, or the connection is cut; evaluation itself is bounded by the "
+     "policies' cost budget (default 9s)"},
     {"reload-interval", T_SEC, F(reload_interval), "DURATION",
      "periodic check of policy and certificate files besides inotify; 0 disables (default 30s)"},
     {"shutdown-delay", T_MS, F(shutdown_delay_ms), "DURATION",
