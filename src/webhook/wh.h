@@ -159,6 +159,25 @@ char *wh_metrics_render(wh_metrics *m, size_t *len);
 void wh_log(const char *level, const char *msg, json_t *fields);
 void wh_log_time(char *buf, size_t len);
 
+/* The per-review line, built without allocating (it is written for every
+ * request): fields are appended as they become known, then the line is
+ * written with time, level and msg first. String values are cut at
+ * WH_LINE_VALUE_MAX bytes. */
+#define WH_LINE_VALUE_MAX 256
+typedef struct wh_line {
+    char buf[3072];
+    size_t len;
+    bool truncated;
+} wh_line;
+void wh_line_str(wh_line *l, const char *key, const char *value); /* NULL: omitted */
+void wh_line_bool(wh_line *l, const char *key, bool value);
+void wh_line_int(wh_line *l, const char *key, long long value);
+void wh_line_ms(wh_line *l, const char *key, double ms);
+/* The whole line, newline-terminated, into out (for tests); its length. */
+size_t wh_line_format(const wh_line *l, const char *level, const char *msg, char *out,
+                      size_t cap);
+void wh_line_emit(const wh_line *l, const char *level, const char *msg);
+
 /* ---------------------------------------------------------------- review */
 
 /* What one review produced, for the reply, the log line and metrics. */
@@ -166,7 +185,7 @@ typedef struct wh_review_result {
     int http_status;          /* 200 for a review answered; 4xx otherwise */
     char *body;               /* JSON reply (malloc'd) */
     size_t len;
-    json_t *log;              /* fields of the log line (object) */
+    wh_line log;              /* fields of the log line */
     const char *verdict;      /* "allowed" | "denied" | "rejected" */
     int code;                 /* status code of the verdict (200, 422, 400 ...) */
 } wh_review_result;

@@ -41,7 +41,7 @@ static void reject(wh_review_result *res, int http, const char *reason, const ch
     res->verdict = "rejected";
     res->code = http;
     res->body = wh_status_json(http, reason, msg, &res->len);
-    json_object_set_new(res->log, "error", json_string(msg));
+    wh_line_str(&res->log, "error", msg);
 }
 
 static const char *str_at(const json_t *o, const char *key)
@@ -50,11 +50,9 @@ static const char *str_at(const json_t *o, const char *key)
 }
 
 /* Copies a string field into the log line when present. */
-static void log_str(json_t *log, const char *name, const json_t *o, const char *key)
+static void log_str(wh_line *log, const char *name, const json_t *o, const char *key)
 {
-    const char *v = str_at(o, key);
-    if (v)
-        json_object_set_new(log, name, json_string(v));
+    wh_line_str(log, name, str_at(o, key));
 }
 
 /* The decision the log line names: the first denial, else the first other
@@ -80,7 +78,6 @@ void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metr
                       const char *body, size_t len, wh_review_result *res)
 {
     memset(res, 0, sizeof *res);
-    res->log = json_object();
     json_error_t jerr;
     /* Duplicate keys and \u0000 are refused, as the engine's own decoder
      * does: a key read differently by two parsers, or a string cut short at
@@ -126,8 +123,8 @@ void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metr
                                            : "required field is missing");
         goto out;
     }
-    json_t *log = res->log;
-    json_object_set_new(log, "uid", json_string(uid));
+    wh_line *log = &res->log;
+    wh_line_str(log, "uid", uid);
     log_str(log, "operation", req, "operation");
     const json_t *gvr = json_object_get(req, "resource");
     log_str(log, "group", gvr, "group");
@@ -137,7 +134,7 @@ void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metr
     log_str(log, "namespace", req, "namespace");
     log_str(log, "name", req, "name");
     log_str(log, "user", json_object_get(req, "userInfo"), "username");
-    json_object_set_new(log, "dryRun", json_boolean(json_is_true(json_object_get(req, "dryRun"))));
+    wh_line_bool(log, "dryRun", json_is_true(json_object_get(req, "dryRun")));
 
     vap_outcome out;
     memset(&out, 0, sizeof out);
@@ -162,18 +159,17 @@ void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metr
     res->http_status = 200;
     res->verdict = allowed ? "allowed" : "denied";
     res->code = allowed ? 200 : (code >= 400 && code <= 599 ? (int)code : 400);
-    json_object_set_new(log, "allowed", json_boolean(allowed));
+    wh_line_bool(log, "allowed", allowed);
     if (!allowed)
-        json_object_set_new(log, "code", json_integer(res->code));
+        wh_line_int(log, "code", res->code);
     const vap_decision *d = deciding(&out);
     if (d) {
-        json_object_set_new(log, "policy", json_string(d->policy ? d->policy : ""));
-        if (d->binding)
-            json_object_set_new(log, "binding", json_string(d->binding));
-        json_object_set_new(log, "action", json_string(d->action));
+        wh_line_str(log, "policy", d->policy ? d->policy : "");
+        wh_line_str(log, "binding", d->binding);
+        wh_line_str(log, "action", d->action);
     }
     if (out.nwarnings)
-        json_object_set_new(log, "warnings", json_integer((json_int_t)out.nwarnings));
+        wh_line_int(log, "warnings", (long long)out.nwarnings);
     for (size_t i = 0; metrics && i < out.ndecisions; i++) {
         const vap_decision *x = &out.decisions[i];
         if (x->policy && x->action && strcmp(x->action, "skip"))
@@ -240,6 +236,5 @@ json_t *wh_review_response(const char *api_version, const json_t *uid, const vap
 void wh_review_result_clear(wh_review_result *res)
 {
     free(res->body);
-    json_decref(res->log);
     memset(res, 0, sizeof *res);
 }
