@@ -5,7 +5,8 @@
  * fails to load; a review is denied (422, message = the policy file's text)
  * when request.object.deny is true, with a warning when request.object.warn
  * is true and audit annotations when request.object.audit is true; a request
- * with no "operation" is malformed for the engine; a request with
+ * with no "operation" is malformed for the engine, as is one with
+ * object.longerr (the error repeats it); a request with
  * object.sleep_ms sleeps that long (to hold requests in flight).
  */
 #ifndef CELGATE_TESTS_WH_FAKE_ENGINE_H
@@ -108,6 +109,12 @@ static int fake_evaluate(const vap_set *s, const json_t *req, vap_outcome *out, 
         return -1;
     }
     const json_t *obj = json_object_get(req, "object");
+    const char *longerr = json_string_value(json_object_get(obj, "longerr"));
+    if (longerr) {
+        if (asprintf(err, "object.longerr: %s", longerr) < 0)
+            *err = NULL;
+        return -1;
+    }
     bool deny = json_is_true(json_object_get(obj, "deny"));
     json_int_t sleep_ms = json_integer_value(json_object_get(obj, "sleep_ms"));
     if (sleep_ms > 0 && sleep_ms < 10000) {

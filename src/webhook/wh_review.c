@@ -28,19 +28,37 @@ char *wh_status_json(int code, const char *reason, const char *message, size_t *
     return s;
 }
 
+/* A message cut by vsnprintf may end inside a UTF-8 sequence, which JSON
+ * cannot carry: drop the partial character. */
+static void utf8_trim(char *s)
+{
+    size_t n = strlen(s), i = n;
+    while (i > 0 && n - i < 4 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+        i--;
+    if (i == 0 || ((unsigned char)s[i - 1] & 0x80) == 0)
+        return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    if (n - (i - 1) < want)
+        s[i - 1] = '\0';
+}
+
 static void reject(wh_review_result *res, int http, const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void reject(wh_review_result *res, int http, const char *reason, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    utf8_trim(msg);
     res->http_status = http;
     res->verdict = "rejected";
     res->code = http;
     res->body = wh_status_json(http, reason, msg, &res->len);
+    if (!res->body) /* not valid UTF-8 even so: say what we can */
+        res->body = wh_status_json(http, reason, "malformed request", &res->len);
     wh_line_str(&res->log, "error", msg);
 }
 

@@ -345,6 +345,24 @@ static void test_malformed_reviews_get_400(void **state)
                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
                "\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"a\"}}",
                "invalid JSON at line 1, column 67: duplicate object key near '\"kind\"'");
+    /* A long engine complaint is cut between characters, never inside one. */
+    char *longop = malloc(3000);
+    strcpy(longop, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+                   "\"request\":{\"uid\":\"x\",\"operation\":\"CREATE\",\"object\":{\"longerr\":\"");
+    for (int i = 0; i < 600; i++)
+        strcat(longop, "\xc3\xa9");
+    strcat(longop, "\"}}}");
+    reply lr;
+    post(f, "/validate", "application/json", longop, &lr);
+    assert_int_equal(lr.status, 400);
+    json_t *lj = json_loads(lr.body, 0, NULL);
+    assert_non_null(lj);
+    const char *lm = json_string_value(json_object_get(lj, "message"));
+    assert_int_equal(strncmp(lm, "object.longerr: ", 16), 0);
+    assert_true(strlen(lm) >= 1020 && strlen(lm) <= 1023);
+    json_decref(lj);
+    reply_clear(&lr);
+    free(longop);
     /* The engine's own complaint passes through. */
     expect_400(f,
                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
