@@ -21,6 +21,18 @@ char *wh_status_json(int code, const char *reason, const char *message, size_t *
     json_t *o = json_pack("{s:s, s:s, s:{}, s:s, s:s, s:s, s:i}", "kind", "Status", "apiVersion",
                           "v1", "metadata", "status", "Failure", "message", message, "reason",
                           reason, "code", code);
+    if (!o) {
+        /* The message quotes client bytes that are not UTF-8 (a header, say):
+         * keep the ASCII and mark the rest. */
+        char safe[1024];
+        size_t i = 0;
+        for (; message[i] && i < sizeof safe - 1; i++)
+            safe[i] = (unsigned char)message[i] < 0x80 ? message[i] : '?';
+        safe[i] = '\0';
+        o = json_pack("{s:s, s:s, s:{}, s:s, s:s, s:s, s:i}", "kind", "Status", "apiVersion", "v1",
+                      "metadata", "status", "Failure", "message", safe, "reason", reason, "code",
+                      code);
+    }
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (s && len)

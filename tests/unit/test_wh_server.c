@@ -377,6 +377,10 @@ static void test_routing_and_limits(void **state)
     post(f, "/other", "application/json", review_ok, &r);
     assert_int_equal(r.status, 404);
     reply_clear(&r);
+    post(f, "/validate", "text/\xff\xfe", review_ok, &r);
+    assert_int_equal(r.status, 415);
+    assert_non_null(strstr(r.body, "Content-Type: expected application/json, got text/??"));
+    reply_clear(&r);
     post(f, "/validate", "text/plain", review_ok, &r);
     assert_int_equal(r.status, 415);
     assert_non_null(strstr(r.body, "Content-Type: expected application/json, got text/plain"));
