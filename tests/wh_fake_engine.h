@@ -4,8 +4,10 @@
  * server is tested on its own. A policy file whose text contains "broken"
  * fails to load; a review is denied (422, message = the policy file's text)
  * when request.object.deny is true, with a warning when request.object.warn
- * is true; a request with no "operation" is malformed for the engine; a
- * request with object.sleep_ms sleeps that long (to hold requests in flight).
+ * is true and audit annotations when request.object.audit is true; a request
+ * with no "operation" is malformed for the engine, as is one with
+ * object.longerr (the error repeats it); a request with
+ * object.sleep_ms sleeps that long (to hold requests in flight).
  */
 #ifndef CELGATE_TESTS_WH_FAKE_ENGINE_H
 #define CELGATE_TESTS_WH_FAKE_ENGINE_H
@@ -100,50 +102,61 @@ static size_t fake_count(const vap_set *s)
     return 1;
 }
 
-static json_t *fake_handle(const vap_set *s, const char *body, size_t len, vap_outcome *out,
-                           char **err)
+static int fake_evaluate(const vap_set *s, const json_t *req, vap_outcome *out, char **err)
 {
-    json_t *rv = json_loadb(body, len, 0, NULL);
-    json_t *req = json_object_get(rv, "request");
     if (!json_object_get(req, "operation")) {
-        json_decref(rv);
         *err = strdup("request.operation: required field is missing");
-        return NULL;
+        return -1;
     }
     const json_t *obj = json_object_get(req, "object");
+    const char *longerr = json_string_value(json_object_get(obj, "longerr"));
+    if (longerr) {
+        if (asprintf(err, "object.longerr: %s", longerr) < 0)
+            *err = NULL;
+        return -1;
+    }
     bool deny = json_is_true(json_object_get(obj, "deny"));
     json_int_t sleep_ms = json_integer_value(json_object_get(obj, "sleep_ms"));
     if (sleep_ms > 0 && sleep_ms < 10000) {
         struct timespec ts = {(time_t)(sleep_ms / 1000), (long)(sleep_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
-    json_t *resp = json_pack("{s:O, s:s, s:{s:O, s:b}}", "apiVersion",
-                             json_object_get(rv, "apiVersion"), "kind", "AdmissionReview",
-                             "response", "uid", json_object_get(req, "uid"), "allowed", !deny);
-    if (deny)
-        json_object_set_new(json_object_get(resp, "response"), "status",
-                            json_pack("{s:i, s:s, s:s}", "code", 422, "reason", "Invalid",
-                                      "message", s->text));
-    if (json_is_true(json_object_get(obj, "warn")))
-        json_object_set_new(json_object_get(resp, "response"), "warnings",
-                            json_pack("[s]", "fake warning"));
-    json_decref(rv);
+    memset(out, 0, sizeof *out);
     out->allowed = !deny;
+    if (deny) {
+        out->code = 422;
+        out->status = json_pack("{s:i, s:s, s:s}", "code", 422, "reason", "Invalid", "message",
+                                s->text);
+    }
+    if (json_is_true(json_object_get(obj, "warn"))) {
+        out->warnings = calloc(1, sizeof *out->warnings);
+        out->warnings[0] = strdup("fake warning");
+        out->nwarnings = 1;
+    }
+    if (json_is_true(json_object_get(obj, "audit")))
+        out->audit_annotations =
+            json_pack("{s:s, s:s}", "validation.policy.admission.k8s.io/validation_failure", "[]",
+                      "fake.policy/key", "v");
     out->decisions = calloc(1, sizeof *out->decisions);
     out->ndecisions = 1;
     out->decisions[0] = (vap_decision){"fake", "fake-binding", 0, deny ? "deny" : "admit", NULL,
                                        NULL};
-    return resp;
+    return 0;
 }
 
 static void fake_clear(vap_outcome *o)
 {
     free(o->decisions);
+    for (size_t i = 0; i < o->nwarnings; i++)
+        free(o->warnings[i]);
+    free(o->warnings);
+    json_decref(o->status);
+    json_decref(o->audit_annotations);
     memset(o, 0, sizeof *o);
 }
 
 static const wh_engine wh_fake_engine = {fake_load, fake_ref, fake_unref, fake_count, fake_count,
-                               fake_handle, fake_clear};
+                               fake_evaluate, fake_clear};
 
 
 #endif

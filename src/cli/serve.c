@@ -9,17 +9,17 @@
 #include "cli/cli.h"
 #include "webhook/wh.h"
 
-#ifdef CELGATE_HAVE_VAP
 static vap_set *engine_load(const char *path, const char *k8s_version, char **err)
 {
     vap_load_opts o = {.k8s_version = k8s_version, .skip_invalid = false};
     return vap_set_load(path, &o, err);
 }
 
-static json_t *engine_handle(const vap_set *s, const char *body, size_t len, vap_outcome *out,
-                             char **err)
+static int engine_evaluate(const vap_set *s, const json_t *request, vap_outcome *out,
+                           char **err)
 {
-    return vap_handle_review(s, body, len, NULL, out, err);
+    /* No authorizer rules: `authorizer` checks are denied, as documented. */
+    return vap_evaluate(s, request, NULL, out, err);
 }
 
 static const wh_engine engine = {
@@ -28,19 +28,11 @@ static const wh_engine engine = {
     .unref = vap_set_unref,
     .policy_count = vap_set_policy_count,
     .binding_count = vap_set_binding_count,
-    .handle = engine_handle,
+    .evaluate = engine_evaluate,
     .outcome_clear = vap_outcome_clear,
 };
-#endif
 
 int cli_serve_main(int argc, char **argv)
 {
-#ifdef CELGATE_HAVE_VAP
     return wh_serve_main(argc, argv, &engine);
-#else
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "celgate serve: this build has no policy engine (src/vap is not built)\n");
-    return 2;
-#endif
 }

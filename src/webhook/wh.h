@@ -15,7 +15,9 @@
  *   wh_main.c     the serve command's body, for any engine
  *
  * The policy engine is reached through wh_engine so that the server can be
- * tested with a small fake engine; `celgate serve` binds the real one.
+ * tested with a small fake engine; `celgate serve` binds the real one. The
+ * webhook parses each body once and shapes the AdmissionReview response
+ * itself (the wire format is its contract) from the engine's vap_outcome.
  */
 #ifndef CELGATE_WH_H
 #define CELGATE_WH_H
@@ -40,9 +42,8 @@ typedef struct wh_engine {
     void (*unref)(vap_set *s);
     size_t (*policy_count)(const vap_set *s);
     size_t (*binding_count)(const vap_set *s);
-    /* As vap_handle_review. */
-    json_t *(*handle)(const vap_set *s, const char *body, size_t len, vap_outcome *out,
-                      char **err);
+    /* As vap_evaluate: `request` is the review's "request" object. */
+    int (*evaluate)(const vap_set *s, const json_t *request, vap_outcome *out, char **err);
     void (*outcome_clear)(vap_outcome *o);
 } wh_engine;
 
@@ -67,6 +68,7 @@ typedef struct wh_config {
     unsigned reload_interval; /* seconds between periodic change checks; 0: off */
     unsigned shutdown_delay_ms; /* /readyz fails this long before we stop accepting */
     unsigned drain_timeout;   /* seconds to wait for in-flight requests on exit */
+    bool check;               /* --check: load everything, report, exit */
 } wh_config;
 
 #define WH_DEFAULT_MAX_BODY (8u << 20)
@@ -157,6 +159,25 @@ char *wh_metrics_render(wh_metrics *m, size_t *len);
 void wh_log(const char *level, const char *msg, json_t *fields);
 void wh_log_time(char *buf, size_t len);
 
+/* The per-review line, built without allocating (it is written for every
+ * request): fields are appended as they become known, then the line is
+ * written with time, level and msg first. String values are cut at
+ * WH_LINE_VALUE_MAX bytes. */
+#define WH_LINE_VALUE_MAX 256
+typedef struct wh_line {
+    char buf[3072];
+    size_t len;
+    bool truncated;
+} wh_line;
+void wh_line_str(wh_line *l, const char *key, const char *value); /* NULL: omitted */
+void wh_line_bool(wh_line *l, const char *key, bool value);
+void wh_line_int(wh_line *l, const char *key, long long value);
+void wh_line_ms(wh_line *l, const char *key, double ms);
+/* The whole line, newline-terminated, into out (for tests); its length. */
+size_t wh_line_format(const wh_line *l, const char *level, const char *msg, char *out,
+                      size_t cap);
+void wh_line_emit(const wh_line *l, const char *level, const char *msg);
+
 /* ---------------------------------------------------------------- review */
 
 /* What one review produced, for the reply, the log line and metrics. */
@@ -164,16 +185,22 @@ typedef struct wh_review_result {
     int http_status;          /* 200 for a review answered; 4xx otherwise */
     char *body;               /* JSON reply (malloc'd) */
     size_t len;
-    json_t *log;              /* fields of the log line (object) */
+    wh_line log;              /* fields of the log line */
     const char *verdict;      /* "allowed" | "denied" | "rejected" */
     int code;                 /* status code of the verdict (200, 422, 400 ...) */
 } wh_review_result;
 
 /* Handles one request body: a JSON Status with code 400 for anything that
- * is not a well-formed AdmissionReview; otherwise the engine's answer. */
+ * is not a well-formed AdmissionReview; otherwise the AdmissionReview
+ * response, in the request's apiVersion, built from the engine's outcome. */
 void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metrics,
                       const char *body, size_t len, wh_review_result *res);
 void wh_review_result_clear(wh_review_result *res);
+/* The AdmissionReview response for an outcome: uid echoed, allowed, status
+ * when denied, warnings, auditAnnotations with keys free of '/'. */
+json_t *wh_review_response(const char *api_version, const json_t *uid, const vap_outcome *o);
+/* An audit annotation key as a webhook may return it (malloc'd). */
+char *wh_audit_key(const char *key);
 /* A Kubernetes Status object as compact JSON (malloc'd). */
 char *wh_status_json(int code, const char *reason, const char *message, size_t *len);
 

@@ -17,7 +17,7 @@
     "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:" \
     "+CHACHA20-POLY1305:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:%SERVER_PRECEDENCE"
 
-typedef enum { T_STR, T_UINT, T_SIZE, T_MS, T_SEC } opt_type;
+typedef enum { T_STR, T_UINT, T_SIZE, T_MS, T_SEC, T_BOOL } opt_type;
 
 typedef struct opt {
     const char *name;
@@ -48,19 +48,23 @@ static const opt opts[] = {
     {"max-body", T_SIZE, F(max_body), "BYTES",
      "largest request body; larger ones get 413 (default 8Mi; suffixes Ki, Mi)"},
     {"max-connections", T_UINT, F(max_connections), "N",
-     "cap on concurrent connections (default 1024)"},
+     "cap on concurrent connections; beyond it new connections wait in the listen queue "
+     "(default 1024)"},
     {"threads", T_UINT, F(threads), "N", "worker threads; 0: one per CPU (default 0)"},
     {"conn-timeout", T_SEC, F(conn_timeout), "DURATION",
      "close a connection idle this long (default 15s)"},
     {"deadline", T_MS, F(deadline_ms), "DURATION",
-     "answer a request within this long of its first byte, and within the API server's "
-     "?timeout= less 1s (default 9s)"},
+     "a request body must be in within this long of the request's start, and within the API "
+     "server's ?timeout= less 1s, or the connection is cut; evaluation itself is bounded by the "
+     "policies' cost budget (default 9s)"},
     {"reload-interval", T_SEC, F(reload_interval), "DURATION",
      "periodic check of policy and certificate files besides inotify; 0 disables (default 30s)"},
     {"shutdown-delay", T_MS, F(shutdown_delay_ms), "DURATION",
      "on SIGTERM, fail /readyz this long before closing the listener (default 3s)"},
     {"drain-timeout", T_SEC, F(drain_timeout), "DURATION",
      "on SIGTERM, wait this long at most for in-flight requests (default 20s)"},
+    {"check", T_BOOL, F(check), "",
+     "load and check policies, certificate and client CA, report, and exit (0: all good)"},
 };
 
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -207,6 +211,14 @@ int wh_config_set(wh_config *c, const char *name, const char *value, char **err)
             return fail(err, "--%s: '%s' is not a size in 1..1Gi (e.g. 8Mi)", name, value);
         *(size_t *)field = (size_t)u;
         return 0;
+    case T_BOOL:
+        if (!strcmp(value, "true"))
+            *(bool *)field = true;
+        else if (!strcmp(value, "false"))
+            *(bool *)field = false;
+        else
+            return fail(err, "--%s: '%s' is not true or false", name, value);
+        return 0;
     case T_MS:
     case T_SEC:
         if (wh_parse_duration_ms(value, &ms) < 0 || ms > 24ull * 3600 * 1000)
@@ -274,7 +286,8 @@ void wh_config_usage(FILE *out)
             " flags given on the command line win");
     for (size_t i = 0; i < NOPTS; i++) {
         char head[64];
-        snprintf(head, sizeof head, "%s %s", opts[i].name, opts[i].arg);
+        snprintf(head, sizeof head, "%s%s%s", opts[i].name, *opts[i].arg ? " " : "",
+                 opts[i].arg);
         fprintf(out, "  --%-26s %s\n", head, opts[i].help);
     }
     fprintf(out, "  --%-26s %s\n", "help", "print this help");
@@ -304,6 +317,10 @@ static int flag_at(int argc, char **argv, int i, char *name, size_t nlen, const 
     }
     if (!strcmp(name, "help")) {
         *value = NULL;
+        return i + 1;
+    }
+    if (!strcmp(name, "check")) {
+        *value = "true";
         return i + 1;
     }
     if (i + 1 >= argc) {

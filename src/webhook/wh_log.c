@@ -58,3 +58,111 @@ void wh_log(const char *level, const char *msg, json_t *fields)
     }
     free(line);
 }
+
+/* ---------------------------------------------------------------- review lines */
+
+/* Appends s as the body of a JSON string: at most WH_LINE_VALUE_MAX bytes of
+ * it, cut between characters; quotes, backslashes and control characters
+ * escaped; a byte that does not start a well-formed UTF-8 sequence becomes
+ * '?', so that the line stays valid JSON whatever the value held. */
+static size_t put_escaped(char *out, const char *s)
+{
+    size_t o = 0, i = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (p[i] && i < WH_LINE_VALUE_MAX) {
+        unsigned c = p[i];
+        if (c < 0x80) {
+            if (c == '"' || c == '\\') {
+                out[o++] = '\\';
+                out[o++] = (char)c;
+            } else if (c < 0x20 || c == 0x7f) {
+                o += (size_t)sprintf(out + o, "\\u%04x", c);
+            } else {
+                out[o++] = (char)c;
+            }
+            i++;
+            continue;
+        }
+        size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+        if (c >= 0xf5)
+            n = 0;
+        size_t k = 1;
+        while (n && k < n && (p[i + k] & 0xc0) == 0x80)
+            k++;
+        if (!n || k < n) {
+            out[o++] = '?';
+            i++;
+            continue;
+        }
+        if (i + n > WH_LINE_VALUE_MAX)
+            break;
+        memcpy(out + o, p + i, n);
+        o += n;
+        i += n;
+    }
+    return o;
+}
+
+/* Each field is written only if it fits whole; a line that ran out of room
+ * says so with "truncated":true. Worst case of one value: 6 bytes per byte. */
+static bool line_room(wh_line *l, size_t need)
+{
+    if (l->len + need + 1 > sizeof l->buf) {
+        l->truncated = true;
+        return false;
+    }
+    return true;
+}
+
+void wh_line_str(wh_line *l, const char *key, const char *value)
+{
+    if (!value || !line_room(l, strlen(key) + 6 + 6 * WH_LINE_VALUE_MAX))
+        return;
+    l->len += (size_t)sprintf(l->buf + l->len, ",\"%s\":\"", key);
+    l->len += put_escaped(l->buf + l->len, value);
+    l->buf[l->len++] = '"';
+    l->buf[l->len] = '\0';
+}
+
+void wh_line_bool(wh_line *l, const char *key, bool value)
+{
+    if (line_room(l, strlen(key) + 10))
+        l->len += (size_t)sprintf(l->buf + l->len, ",\"%s\":%s", key, value ? "true" : "false");
+}
+
+void wh_line_int(wh_line *l, const char *key, long long value)
+{
+    if (line_room(l, strlen(key) + 26))
+        l->len += (size_t)sprintf(l->buf + l->len, ",\"%s\":%lld", key, value);
+}
+
+void wh_line_ms(wh_line *l, const char *key, double ms)
+{
+    if (line_room(l, strlen(key) + 32))
+        l->len += (size_t)sprintf(l->buf + l->len, ",\"%s\":%.3f", key,
+                                  ms >= 0 && ms < 1e12 ? ms : 0.0);
+}
+
+size_t wh_line_format(const wh_line *l, const char *level, const char *msg, char *out,
+                      size_t cap)
+{
+    char ts[40];
+    wh_log_time(ts, sizeof ts);
+    int n = snprintf(out, cap, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"%s%s}\n", ts,
+                     level, msg, l->buf, l->truncated ? ",\"truncated\":true" : "");
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+void wh_line_emit(const wh_line *l, const char *level, const char *msg)
+{
+    char out[sizeof l->buf + 160];
+    size_t len = wh_line_format(l, level, msg, out, sizeof out);
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(STDERR_FILENO, out + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+}

@@ -79,37 +79,43 @@ void wh_metrics_free(wh_metrics *m)
     free(m);
 }
 
-/* Appends name="value" with the escapes the text format requires. */
-static void put_label(FILE *f, bool first, const char *name, const char *value)
+/* Renders name="value",... with the escapes the text format requires into
+ * buf; returns the length, or 0 when it does not fit (the caller counts the
+ * increment as dropped: label values are names of at most a few hundred
+ * bytes, so this does not happen in practice). Done without allocating: it
+ * runs on every request. */
+static size_t render_labels(char *buf, size_t cap, const char *const *names,
+                            const char *const *values, size_t n)
 {
-    fprintf(f, "%s%s=\"", first ? "" : ",", name);
-    for (const char *p = value ? value : ""; *p; p++) {
-        if (*p == '\\')
-            fputs("\\\\", f);
-        else if (*p == '"')
-            fputs("\\\"", f);
-        else if (*p == '\n')
-            fputs("\\n", f);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
-static char *render_labels(const char *const *names, const char *const *values, size_t n)
-{
-    char *buf = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        put_label(f, i == 0, names[i], values[i]);
-    if (fclose(f) != 0) {
-        free(buf);
-        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *v = values[i] ? values[i] : "";
+        size_t nl = strlen(names[i]);
+        if (len + nl + 4 > cap)
+            return 0;
+        if (i)
+            buf[len++] = ',';
+        memcpy(buf + len, names[i], nl);
+        len += nl;
+        buf[len++] = '=';
+        buf[len++] = '"';
+        for (; *v; v++) {
+            const char *esc = *v == '\\' ? "\\\\" : *v == '"' ? "\\\"" : *v == '\n' ? "\\n" : NULL;
+            if (len + 3 > cap)
+                return 0;
+            if (esc) {
+                buf[len++] = esc[0];
+                buf[len++] = esc[1];
+            } else {
+                buf[len++] = *v;
+            }
+        }
+        if (len + 2 > cap)
+            return 0;
+        buf[len++] = '"';
     }
-    return buf;
+    buf[len] = '\0';
+    return len;
 }
 
 static unsigned hash(int family, const char *s)
@@ -124,9 +130,10 @@ static unsigned hash(int family, const char *s)
 static void counter_add(wh_metrics *m, int family, const char *const *names,
                         const char *const *values, size_t n)
 {
-    char *labels = render_labels(names, values, n);
+    char labels[2048];
+    size_t len = render_labels(labels, sizeof labels, names, values, n);
     pthread_mutex_lock(&m->mu);
-    if (!labels) {
+    if (!len) {
         m->dropped++;
         pthread_mutex_unlock(&m->mu);
         return;
@@ -136,15 +143,14 @@ static void counter_add(wh_metrics *m, int family, const char *const *names,
     while (s && (s->family != family || strcmp(s->labels, labels)))
         s = s->hnext;
     if (!s) {
-        if (m->nseries >= SERIES_MAX || !(s = calloc(1, sizeof *s))) {
+        if (m->nseries >= SERIES_MAX || !(s = calloc(1, sizeof *s)) ||
+            !(s->labels = strdup(labels))) {
+            free(s);
             m->dropped++;
             pthread_mutex_unlock(&m->mu);
-            free(labels);
             return;
         }
         s->family = family;
-        s->labels = labels;
-        labels = NULL;
         s->hnext = m->table[h];
         m->table[h] = s;
         if (m->last)
@@ -156,7 +162,6 @@ static void counter_add(wh_metrics *m, int family, const char *const *names,
     }
     s->value++;
     pthread_mutex_unlock(&m->mu);
-    free(labels);
 }
 
 void wh_metrics_request(wh_metrics *m, const char *verdict, int code, double seconds)

@@ -1,11 +1,13 @@
 /*
  * webhook/wh_review.c: one AdmissionReview exchange.
  *
- * The body is checked here first (JSON, UTF-8, apiVersion, kind, request,
- * request.uid) so that every malformed review gets a 400 whose message names
- * the JSON path, whatever the engine would say; the fields of the log line
- * come from the same parse. The engine then decodes, evaluates and shapes
- * the response in the request's apiVersion.
+ * The body is parsed once, here, and checked (JSON, UTF-8, apiVersion, kind,
+ * request, request.uid) so that every malformed review gets a 400 whose
+ * message names the JSON path; the fields of the log line come from the
+ * same parse. The engine decodes and evaluates the request (its complaints
+ * about the request become 400s too), and the response is shaped here as
+ * the wire format wants it (vap-semantics.md section 9). Parsing once
+ * matters: JSON decoding is most of a review's cost.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +21,18 @@ char *wh_status_json(int code, const char *reason, const char *message, size_t *
     json_t *o = json_pack("{s:s, s:s, s:{}, s:s, s:s, s:s, s:i}", "kind", "Status", "apiVersion",
                           "v1", "metadata", "status", "Failure", "message", message, "reason",
                           reason, "code", code);
+    if (!o) {
+        /* The message quotes client bytes that are not UTF-8 (a header, say):
+         * keep the ASCII and mark the rest. */
+        char safe[1024];
+        size_t i = 0;
+        for (; message[i] && i < sizeof safe - 1; i++)
+            safe[i] = (unsigned char)message[i] < 0x80 ? message[i] : '?';
+        safe[i] = '\0';
+        o = json_pack("{s:s, s:s, s:{}, s:s, s:s, s:s, s:i}", "kind", "Status", "apiVersion", "v1",
+                      "metadata", "status", "Failure", "message", safe, "reason", reason, "code",
+                      code);
+    }
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (s && len)
@@ -26,20 +40,38 @@ char *wh_status_json(int code, const char *reason, const char *message, size_t *
     return s;
 }
 
+/* A message cut by vsnprintf may end inside a UTF-8 sequence, which JSON
+ * cannot carry: drop the partial character. */
+static void utf8_trim(char *s)
+{
+    size_t n = strlen(s), i = n;
+    while (i > 0 && n - i < 4 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+        i--;
+    if (i == 0 || ((unsigned char)s[i - 1] & 0x80) == 0)
+        return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    if (n - (i - 1) < want)
+        s[i - 1] = '\0';
+}
+
 static void reject(wh_review_result *res, int http, const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void reject(wh_review_result *res, int http, const char *reason, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    utf8_trim(msg);
     res->http_status = http;
     res->verdict = "rejected";
     res->code = http;
     res->body = wh_status_json(http, reason, msg, &res->len);
-    json_object_set_new(res->log, "error", json_string(msg));
+    if (!res->body) /* not valid UTF-8 even so: say what we can */
+        res->body = wh_status_json(http, reason, "malformed request", &res->len);
+    wh_line_str(&res->log, "error", msg);
 }
 
 static const char *str_at(const json_t *o, const char *key)
@@ -48,11 +80,9 @@ static const char *str_at(const json_t *o, const char *key)
 }
 
 /* Copies a string field into the log line when present. */
-static void log_str(json_t *log, const char *name, const json_t *o, const char *key)
+static void log_str(wh_line *log, const char *name, const json_t *o, const char *key)
 {
-    const char *v = str_at(o, key);
-    if (v)
-        json_object_set_new(log, name, json_string(v));
+    wh_line_str(log, name, str_at(o, key));
 }
 
 /* The decision the log line names: the first denial, else the first other
@@ -78,12 +108,18 @@ void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metr
                       const char *body, size_t len, wh_review_result *res)
 {
     memset(res, 0, sizeof *res);
-    res->log = json_object();
     json_error_t jerr;
-    json_t *review = json_loadb(body, len, JSON_ALLOW_NUL, &jerr);
+    /* Duplicate keys and \u0000 are refused, as the engine's own decoder
+     * does: a key read differently by two parsers, or a string cut short at
+     * a NUL by C code, could make a policy judge something else than what
+     * the API server stores. */
+    json_t *review = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!review) {
+        /* jansson names its own flag in this one message. */
+        const char *why = strstr(jerr.text, "JSON_ALLOW_NUL") ? "\\u0000 in a string is not accepted"
+                                                             : jerr.text;
         reject(res, 400, "BadRequest", "invalid JSON at line %d, column %d: %s", jerr.line,
-               jerr.column, jerr.text);
+               jerr.column, why);
         return;
     }
     json_t *req = NULL;
@@ -117,8 +153,8 @@ void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metr
                                            : "required field is missing");
         goto out;
     }
-    json_t *log = res->log;
-    json_object_set_new(log, "uid", json_string(uid));
+    wh_line *log = &res->log;
+    wh_line_str(log, "uid", uid);
     log_str(log, "operation", req, "operation");
     const json_t *gvr = json_object_get(req, "resource");
     log_str(log, "group", gvr, "group");
@@ -128,19 +164,18 @@ void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metr
     log_str(log, "namespace", req, "namespace");
     log_str(log, "name", req, "name");
     log_str(log, "user", json_object_get(req, "userInfo"), "username");
-    json_object_set_new(log, "dryRun", json_boolean(json_is_true(json_object_get(req, "dryRun"))));
+    wh_line_bool(log, "dryRun", json_is_true(json_object_get(req, "dryRun")));
 
     vap_outcome out;
     memset(&out, 0, sizeof out);
     char *err = NULL;
-    json_t *resp = eng->handle(set, body, len, &out, &err);
-    if (!resp) {
+    if (eng->evaluate(set, req, &out, &err) < 0) {
         reject(res, 400, "BadRequest", "%s", err ? err : "not a well-formed AdmissionReview");
         free(err);
-        eng->outcome_clear(&out);
         goto out;
     }
-    res->body = json_dumps(resp, JSON_COMPACT);
+    json_t *resp = wh_review_response(av, json_object_get(req, "uid"), &out);
+    res->body = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
     const json_t *r = json_object_get(resp, "response");
     bool allowed = json_is_true(json_object_get(r, "allowed"));
     json_int_t code = json_integer_value(json_object_get(json_object_get(r, "status"), "code"));
@@ -154,18 +189,17 @@ void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metr
     res->http_status = 200;
     res->verdict = allowed ? "allowed" : "denied";
     res->code = allowed ? 200 : (code >= 400 && code <= 599 ? (int)code : 400);
-    json_object_set_new(log, "allowed", json_boolean(allowed));
+    wh_line_bool(log, "allowed", allowed);
     if (!allowed)
-        json_object_set_new(log, "code", json_integer(res->code));
+        wh_line_int(log, "code", res->code);
     const vap_decision *d = deciding(&out);
     if (d) {
-        json_object_set_new(log, "policy", json_string(d->policy ? d->policy : ""));
-        if (d->binding)
-            json_object_set_new(log, "binding", json_string(d->binding));
-        json_object_set_new(log, "action", json_string(d->action));
+        wh_line_str(log, "policy", d->policy ? d->policy : "");
+        wh_line_str(log, "binding", d->binding);
+        wh_line_str(log, "action", d->action);
     }
     if (out.nwarnings)
-        json_object_set_new(log, "warnings", json_integer((json_int_t)out.nwarnings));
+        wh_line_int(log, "warnings", (long long)out.nwarnings);
     for (size_t i = 0; metrics && i < out.ndecisions; i++) {
         const vap_decision *x = &out.decisions[i];
         if (x->policy && x->action && strcmp(x->action, "skip"))
@@ -176,9 +210,61 @@ out:
     json_decref(review);
 }
 
+char *wh_audit_key(const char *key)
+{
+    /* The API server prefixes a webhook's keys with "<webhook name>/" and
+     * wants exactly one '/' in the result; its own validation-failure key
+     * keeps its well-known name part. */
+    static const char failure_key[] = "validation.policy.admission.k8s.io/validation_failure";
+    if (!strcmp(key, failure_key))
+        return strdup("validation_failure");
+    char *k = strdup(key);
+    for (char *p = k; p && *p; p++)
+        if (*p == '/')
+            *p = '_';
+    return k;
+}
+
+json_t *wh_review_response(const char *api_version, const json_t *uid, const vap_outcome *o)
+{
+    json_t *r = json_pack("{s:O, s:b}", "uid", uid, "allowed", o->allowed);
+    if (!r)
+        return NULL;
+    int bad = 0;
+    if (!o->allowed) {
+        json_t *st = o->status ? json_incref(o->status)
+                               : json_pack("{s:i, s:s, s:s}", "code", o->code ? o->code : 403,
+                                           "reason", o->reason ? o->reason : "Forbidden",
+                                           "message", o->message ? o->message : "");
+        bad |= json_object_set_new(r, "status", st);
+    }
+    if (o->nwarnings) {
+        json_t *w = json_array();
+        for (size_t i = 0; w && i < o->nwarnings; i++)
+            bad |= json_array_append_new(w, json_string(o->warnings[i]));
+        bad |= json_object_set_new(r, "warnings", w);
+    }
+    if (json_object_size(o->audit_annotations)) {
+        json_t *a = json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach(o->audit_annotations, k, v) {
+            char *wk = wh_audit_key(k);
+            bad |= !wk || json_object_set(a, wk, v);
+            free(wk);
+        }
+        bad |= json_object_set_new(r, "auditAnnotations", a);
+    }
+    if (bad) {
+        json_decref(r);
+        return NULL;
+    }
+    return json_pack("{s:s, s:s, s:o}", "apiVersion", api_version, "kind", "AdmissionReview",
+                     "response", r);
+}
+
 void wh_review_result_clear(wh_review_result *res)
 {
     free(res->body);
-    json_decref(res->log);
     memset(res, 0, sizeof *res);
 }

@@ -211,14 +211,9 @@ static enum MHD_Result do_review(wh_server *s, struct MHD_Connection *c, wh_req 
                          res.verdict, res.code);
     else
         ret = send_reply(s, c, r, 500, "application/json", "{}", 2, "rejected", 500);
-    json_t *log = res.log;
-    res.log = NULL;
-    if (log) {
-        json_object_set_new(log, "status", json_integer(res.body ? res.http_status : 500));
-        json_object_set_new(log, "latency_ms",
-                            json_real((double)(now_ns() - r->start_ns) / 1e6));
-    }
-    wh_log(res.http_status == 200 ? "info" : "warn", "review", log);
+    wh_line_int(&res.log, "status", res.body ? res.http_status : 500);
+    wh_line_ms(&res.log, "latency_ms", (double)(now_ns() - r->start_ns) / 1e6);
+    wh_line_emit(&res.log, res.http_status == 200 ? "info" : "warn", "review");
     wh_review_result_clear(&res);
     return ret;
 }

@@ -1,12 +1,15 @@
 # tests/e2e/webhook_lib.sh: helpers for the webhook's end-to-end tests,
 # sourced by tests/e2e/webhook_*.sh. Usage of a test script:
-#   webhook_X.sh SERVER CELGATE SOURCE_DIR
-# SERVER is `celgate` or wh_fake_serve (same server, fake engine); CELGATE
-# makes the certificates. Everything runs on 127.0.0.1 with free ports and
-# stops by itself (bounded loops, a trap that stops the server).
+#   webhook_X.sh CELGATE FAKE_SERVE SOURCE_DIR
+# The server under test (SERVER) is `celgate serve` when its policy engine
+# compiles the test policies (`celgate serve --check`), else wh_fake_serve:
+# the same server with the fake engine of tests/wh_fake_engine.h, so that
+# the server is tested while the engine is incomplete. ENGINE_NOTE says
+# which. Everything runs on 127.0.0.1 with free ports and stops by itself
+# (bounded loops, a trap that stops the server).
 set -euo pipefail
-SERVER=$1
-CELGATE=$2
+CELGATE=$1
+FAKE=$2
 SRC=$3
 WORK=$(mktemp -d /tmp/celgate-e2e.XXXXXX)
 SERVER_PID=
@@ -36,13 +39,22 @@ for tool in curl jq openssl; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed (scripts/install-deps)"; exit 77; }
 done
 
-# uses_real_engine: true when SERVER is celgate.
-uses_real_engine() { [[ $(basename "$SERVER") == celgate ]]; }
-
 make_certs() { # DIR [--client]
   "$CELGATE" cert --service celgate --namespace e2e --out "$1" ${2:-} >/dev/null 2>&1 ||
     fail "celgate cert failed"
 }
+
+make_certs "$WORK/probe"
+if ENGINE_NOTE=$("$CELGATE" serve --check --policies "$E2E_POLICIES" --cert "$WORK/probe/tls.crt" \
+     --key "$WORK/probe/tls.key" 2>&1); then
+  SERVER=$CELGATE
+  ENGINE_NOTE="real engine"
+else
+  SERVER=$FAKE
+  ENGINE_NOTE="fake engine: celgate serve --check says: $(head -c 300 <<<"$ENGINE_NOTE")"
+fi
+echo "server under test: $SERVER ($ENGINE_NOTE)"
+uses_real_engine() { [[ $SERVER == "$CELGATE" ]]; }
 
 # start_server ARGS...: starts `SERVER serve` on free ports, waits for it.
 start_server() {

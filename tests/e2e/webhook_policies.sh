@@ -5,11 +5,7 @@
 # (tests/e2e/webhook/policies) give a denial, a warning and an audit
 # annotation through Deny, Warn and Audit bindings.
 source "$(dirname "$0")/webhook_lib.sh"
-uses_real_engine || { echo "SKIP: needs celgate built with the policy engine (src/vap)"; exit 77; }
-if "$SERVER" serve --help >/dev/null 2>&1 && ! "$SERVER" serve --policies x --cert x --key x 2>&1 |
-     grep -q "no policy engine"; then :; else
-  echo "SKIP: this celgate has no policy engine (src/vap not built)"; exit 77
-fi
+uses_real_engine || { echo "SKIP: needs the policy engine; $ENGINE_NOTE"; exit 77; }
 CERTS=$WORK/certs
 make_certs "$CERTS"
 
@@ -60,21 +56,38 @@ grep '"uid":"uid-deny"' "$LOG" | jq -e '.allowed == false and .policy == "servic
 ok "metrics and log name policy, binding and action"
 stop_server
 
-# policies/ holds two alternative policies (servicecidrs.default and
-# servicecidrs.deny, see policies/README.md): serve the allow-list one.
-if [[ -f $SRC/policies/servicecidr-default.yaml ]]; then
-  start_server --policies "$SRC/policies/servicecidr-default.yaml" --cert "$CERTS/tls.crt" --key "$CERTS/tls.key"
-  post "$SAMPLES/servicecidr-allowed.json"
-  expect_status 200 "bundled: allowed"
-  expect_jq .response.allowed true "bundled: 10.96.100.0/24"
-  post "$SAMPLES/servicecidr-denied.json"
-  expect_jq .response.allowed false "bundled: 192.168.0.0/24"
-  expect_jq .response.status.code 422 "bundled: 192.168.0.0/24"
-  got=$(jq -r .response.status.message <<<"$BODY")
-  [[ $got == "servicecidrs.networking.k8s.io \"bad-cidr\" is forbidden: ValidatingAdmissionPolicy 'servicecidrs.default' with binding '"*"' denied request: "* ]] ||
-    fail "bundled: message '$got'"
-  ok "bundled policies: 10.96.100.0/24 allowed; 192.168.0.0/24 denied: $got"
-  stop_server
-else
-  echo "note: no policies/ folder in this checkout; bundled-policy checks not run"
-fi
+# The bundled policies: alternatives, served one at a time.
+expr="object.spec.cidrs.all(newCIDR, variables.allowed.exists(allowedCIDR, cidr(allowedCIDR).containsCIDR(newCIDR)))"
+start_server --policies "$SRC/policies/servicecidr-default.yaml" --cert "$CERTS/tls.crt" --key "$CERTS/tls.key"
+post "$SAMPLES/servicecidr-allowed.json"
+expect_status 200 "servicecidrs.default: 10.96.100.0/24"
+expect_jq .response.allowed true "servicecidrs.default: 10.96.100.0/24"
+expect_jq '.response.auditAnnotations // {} | length' 0 "servicecidrs.default: 10.96.100.0/24"
+ok "servicecidrs.default: 10.96.100.0/24 allowed"
+post "$SAMPLES/servicecidr-denied.json"
+expect_status 200 "servicecidrs.default: 192.168.0.0/24"
+expect_jq .response.uid c1f0a9d2-5e47-4b3c-8a61-0d9e7f2b4c02 "servicecidrs.default: 192.168.0.0/24"
+expect_jq .response.allowed false "servicecidrs.default: 192.168.0.0/24"
+expect_jq .response.status.code 422 "servicecidrs.default: 192.168.0.0/24"
+expect_jq .response.status.reason Invalid "servicecidrs.default: 192.168.0.0/24"
+expect_jq .response.status.message "servicecidrs.networking.k8s.io \"bad-cidr\" is forbidden: ValidatingAdmissionPolicy 'servicecidrs.default' with binding 'servicecidrs-default-binding' denied request: failed expression: $expr" "servicecidrs.default: 192.168.0.0/24"
+expect_jq '.response.auditAnnotations.validation_failure | fromjson | .[0] | [.message, .policy, .binding, .expressionIndex, (.validationActions | join(","))] | join("|")' \
+  "failed expression: $expr|servicecidrs.default|servicecidrs-default-binding|0|Deny,Audit" "servicecidrs.default: 192.168.0.0/24"
+ok "servicecidrs.default: 192.168.0.0/24 denied (422) with the API server's message and the validation_failure annotation"
+# The webhook shapes its answers itself (one JSON parse per review): they
+# must be those of `celgate review`, the engine's own shaping.
+for f in servicecidr-allowed servicecidr-denied; do
+  post "$SAMPLES/$f.json"
+  want=$("$CELGATE" review --policies "$SRC/policies/servicecidr-default.yaml" "$SAMPLES/$f.json" || true)
+  [[ $(jq -cS . <<<"$BODY") == "$(jq -cS . <<<"$want")" ]] ||
+    fail "$f: webhook answer differs from celgate review:\n$BODY\n$want"
+done
+ok "answers identical to celgate review's"
+stop_server
+
+start_server --policies "$SRC/policies/servicecidr-deny.yaml" --cert "$CERTS/tls.crt" --key "$CERTS/tls.key"
+post "$SAMPLES/servicecidr-allowed.json"
+expect_jq .response.allowed false "servicecidrs.deny"
+expect_jq .response.status.message "servicecidrs.networking.k8s.io \"newcidr1\" is forbidden: ValidatingAdmissionPolicy 'servicecidrs.deny' with binding 'servicecidrs-deny-binding' denied request: you can only create or update the default ServiceCIDR" "servicecidrs.deny"
+ok "servicecidrs.deny: any new ServiceCIDR denied with its message"
+stop_server

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tests/e2e/webhook_reload.sh: reloads without a restart.
-#  - a broken policy file: the reload fails, is counted, the old set stays,
-#    /readyz stays up; fixing it reloads; SIGHUP reloads;
+#  - policies in a ConfigMap-volume layout (kubelet's atomic writer: files are
+#    symlinks through `..data` to a timestamped folder, swapped by rename):
+#    a new version with a broken file fails to load, is counted, the old set
+#    stays, /readyz stays up; the next good version loads; SIGHUP reloads;
 #  - certificate rotation during traffic, the Kubernetes Secret-volume way
 #    (an atomic `..data` symlink swap): no request fails, a connection open
 #    across the swap completes, new handshakes get the new certificate.
@@ -18,8 +20,22 @@ ln -s ..v1 "$SECRET/..data"
 ln -s ..data/tls.crt "$SECRET/tls.crt"
 ln -s ..data/tls.key "$SECRET/tls.key"
 POL=$WORK/policies
+# configmap_version NAME FILE...: publishes FILE... as the volume's content,
+# the way the kubelet does: new folder, `..data` swapped by rename, the
+# visible names symlinked through `..data`, the old ones removed.
+configmap_version() {
+  local v=$1; shift
+  mkdir -p "$POL/..$v"
+  cp "$@" "$POL/..$v/"
+  ln -sfn "..$v" "$POL/..data_tmp"
+  mv -T "$POL/..data_tmp" "$POL/..data"
+  for f in "$POL"/*; do
+    if [[ -L $f && ! -e $POL/..data/$(basename "$f") ]]; then rm "$f"; fi
+  done
+  for f in "$@"; do ln -sfn "..data/$(basename "$f")" "$POL/$(basename "$f")"; done
+}
 mkdir -p "$POL"
-cp "$E2E_POLICIES"/*.yaml "$POL/"
+configmap_version v1 "$E2E_POLICIES"/*.yaml
 start_server --policies "$POL" --cert "$SECRET/tls.crt" --key "$SECRET/tls.key" --reload-interval 1s
 
 wait_metric() { # NAME WANT CONTEXT: polls up to 10 s
@@ -33,18 +49,19 @@ FAILS='celgate_reloads_total{what="policies",result="failure"}'
 OKS='celgate_reloads_total{what="policies",result="success"}'
 [[ $(metric "$OKS") == 1 ]] || fail "initial load not counted"
 
-printf 'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: broken\n  spec: [\n' > "$POL/zz-broken.yaml"
+printf 'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: broken\n  spec: [\n' > "$WORK/zz-broken.yaml"
+configmap_version v2 "$E2E_POLICIES"/*.yaml "$WORK/zz-broken.yaml"
 wait_metric "$FAILS" 1 "broken policy file"
 grep -q '"msg":"policy reload failed; the previous set stays in force"' "$LOG" || fail "reload failure not logged"
 [[ $(curl -sS "http://127.0.0.1:$HEALTH/readyz") == ok ]] || fail "/readyz went down after a failed reload"
 post "$SAMPLES/servicecidr-allowed.json"
 expect_status 200 "review after a failed reload"
 expect_jq .response.allowed true "review after a failed reload"
-ok "broken policy file: reload failed, counted, logged; old set still answers; ready"
+ok "ConfigMap update with a broken file: reload failed, counted, logged; old set still answers; ready"
 
-rm "$POL/zz-broken.yaml"
-wait_metric "$OKS" 2 "fixed policy folder"
-ok "fixed folder reloaded"
+configmap_version v3 "$E2E_POLICIES"/*.yaml
+wait_metric "$OKS" 2 "fixed ConfigMap version"
+ok "fixed ConfigMap version reloaded"
 kill -HUP "$SERVER_PID"
 wait_metric "$OKS" 3 "SIGHUP"
 wait_metric 'celgate_reloads_total{what="certificate",result="success"}' 2 "SIGHUP (certificate)"
@@ -82,7 +99,7 @@ wait "$traffic" "$slow"
 [[ $(cat "$WORK/slow.status") == 200 ]] || fail "connection open across the swap: HTTP $(cat "$WORK/slow.status")"
 [[ $(issuer) == "$(fp "$WORK/v2/tls.crt")" ]] || fail "new handshakes do not get the new certificate"
 exp=$(metric celgate_certificate_expiry_timestamp_seconds)
-[[ $exp == $(date -d "$(openssl x509 -in "$WORK/v2/tls.crt" -noout -enddate | cut -d= -f2)" +%s) ]] ||
+[[ $exp == "$(date -d "$(openssl x509 -in "$WORK/v2/tls.crt" -noout -enddate | cut -d= -f2)" +%s)" ]] ||
   fail "expiry metric not updated"
 ok "certificate rotated by symlink swap during traffic: 40/40 reviews and the open connection answered 200"
 

@@ -84,6 +84,17 @@ if openssl s_client -connect "127.0.0.1:$PORT" -tls1_1 </dev/null >/dev/null 2>&
   fail "TLS 1.1 was accepted"
 fi
 ok "TLS 1.1 refused"
+# TLS 1.2: AEAD ciphers only.
+cipher() {
+  openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 -cipher "$1" -CAfile "$CERTS/ca.crt" </dev/null 2>/dev/null |
+    awk '/Cipher is/ { print $NF; exit }'
+}
+[[ $(cipher ECDHE-ECDSA-AES128-GCM-SHA256) == ECDHE-ECDSA-AES128-GCM-SHA256 ]] || fail "TLS 1.2 AES-GCM refused"
+[[ $(cipher ECDHE-ECDSA-CHACHA20-POLY1305) == ECDHE-ECDSA-CHACHA20-POLY1305 ]] || fail "TLS 1.2 ChaCha20 refused"
+for c in ECDHE-ECDSA-AES128-SHA256 ECDHE-ECDSA-AES256-SHA; do
+  [[ $(cipher "$c") == "(NONE)" ]] || fail "TLS 1.2 CBC cipher $c accepted"
+done
+ok "TLS 1.2: AES-GCM and ChaCha20-Poly1305 accepted, CBC refused"
 
 [[ $(curl -sS "http://127.0.0.1:$HEALTH/healthz") == ok ]] || fail "/healthz"
 [[ $(curl -sS "http://127.0.0.1:$HEALTH/readyz") == ok ]] || fail "/readyz"

@@ -80,11 +80,30 @@ static void test_series_cap(void **state)
     wh_metrics_free(m);
 }
 
+static void test_oversized_labels_dropped(void **state)
+{
+    (void)state;
+    wh_metrics *m = wh_metrics_new();
+    char *name = malloc(3001);
+    memset(name, 'p', 3000);
+    name[3000] = '\0';
+    wh_metrics_policy_check(m, name, "b", NULL, "deny");
+    wh_metrics_policy_check(m, "line\nbreak", "b", NULL, "warn");
+    char *t = wh_metrics_render(m, NULL);
+    has(t, "celgate_metrics_series_dropped_total 1\n");
+    has(t, "policy=\"line\\nbreak\"");
+    assert_null(strstr(t, "pppppppppp"));
+    free(t);
+    free(name);
+    wh_metrics_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_series_cap),
+        cmocka_unit_test(test_oversized_labels_dropped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

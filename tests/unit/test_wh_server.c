@@ -270,6 +270,36 @@ static void test_denied_review_in_request_version(void **state)
     reply_clear(&r);
 }
 
+static void test_warnings_and_audit_annotations(void **state)
+{
+    fixture *f = *state;
+    reply r;
+    post(f, "/validate", "application/json",
+         "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
+         "{\"uid\":\"w\",\"operation\":\"UPDATE\",\"object\":{\"warn\":true,\"audit\":true}}}",
+         &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":"
+                                "\"AdmissionReview\",\"response\":{\"uid\":\"w\",\"allowed\":"
+                                "true,\"warnings\":[\"fake warning\"],\"auditAnnotations\":"
+                                "{\"validation_failure\":\"[]\",\"fake.policy_key\":\"v\"}}}");
+    reply_clear(&r);
+}
+
+static void test_audit_keys(void **state)
+{
+    (void)state;
+    char *k = wh_audit_key("validation.policy.admission.k8s.io/validation_failure");
+    assert_string_equal(k, "validation_failure");
+    free(k);
+    k = wh_audit_key("servicecidrs.default/cidrs");
+    assert_string_equal(k, "servicecidrs.default_cidrs");
+    free(k);
+    k = wh_audit_key("plain");
+    assert_string_equal(k, "plain");
+    free(k);
+}
+
 static void expect_400(fixture *f, const char *body, const char *message)
 {
     reply r;
@@ -307,6 +337,32 @@ static void test_malformed_reviews_get_400(void **state)
                "\"request\":{\"uid\":\"\xff\xfe\"}}",
                "invalid JSON at line 1, column 79: unable to decode byte 0xff near '\"'");
     expect_400(f, "[1,2]", "body: expected an AdmissionReview object");
+    expect_400(f,
+               "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+               "\"request\":{\"uid\":\"a\\u0000b\"}}",
+               "invalid JSON at line 1, column 88: \\u0000 in a string is not accepted");
+    expect_400(f,
+               "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+               "\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"a\"}}",
+               "invalid JSON at line 1, column 67: duplicate object key near '\"kind\"'");
+    /* A long engine complaint is cut between characters, never inside one. */
+    char *longop = malloc(3000);
+    strcpy(longop, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+                   "\"request\":{\"uid\":\"x\",\"operation\":\"CREATE\",\"object\":{\"longerr\":\"");
+    for (int i = 0; i < 600; i++)
+        strcat(longop, "\xc3\xa9");
+    strcat(longop, "\"}}}");
+    reply lr;
+    post(f, "/validate", "application/json", longop, &lr);
+    assert_int_equal(lr.status, 400);
+    json_t *lj = json_loads(lr.body, 0, NULL);
+    assert_non_null(lj);
+    const char *lm = json_string_value(json_object_get(lj, "message"));
+    assert_int_equal(strncmp(lm, "object.longerr: ", 16), 0);
+    assert_true(strlen(lm) >= 1020 && strlen(lm) <= 1023);
+    json_decref(lj);
+    reply_clear(&lr);
+    free(longop);
     /* The engine's own complaint passes through. */
     expect_400(f,
                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
@@ -320,6 +376,10 @@ static void test_routing_and_limits(void **state)
     reply r;
     post(f, "/other", "application/json", review_ok, &r);
     assert_int_equal(r.status, 404);
+    reply_clear(&r);
+    post(f, "/validate", "text/\xff\xfe", review_ok, &r);
+    assert_int_equal(r.status, 415);
+    assert_non_null(strstr(r.body, "Content-Type: expected application/json, got text/??"));
     reply_clear(&r);
     post(f, "/validate", "text/plain", review_ok, &r);
     assert_int_equal(r.status, 415);
@@ -496,6 +556,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_allowed_review_echoes_uid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_denied_review_in_request_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_reviews_get_400, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_warnings_and_audit_annotations, setup, teardown),
+        cmocka_unit_test(test_audit_keys),
         cmocka_unit_test_setup_teardown(test_routing_and_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_health_ready_metrics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_broken_reload_keeps_old_set, setup, teardown),
