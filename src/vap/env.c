@@ -20,6 +20,7 @@
 #include "cel/ext.h"
 #include "cel/ext_authz.h"
 #include "cel/json.h"
+#include "cel/k8s.h"
 #include "vap_int.h"
 
 /* The JSON adapter (cel/json.c) is the last piece of the core to reach
@@ -128,34 +129,10 @@ typedef struct cprog {
 } cprog;
 
 /* The base environment of Kubernetes 1.<minor> (0: the newest): options
- * and libraries every expression gets, each from the version that
- * introduced it (cel-k8s-library §4). */
-static bool since(int minor, int introduced)
-{
-    return minor == 0 || minor >= introduced;
-}
-
+ * and libraries every expression gets, by version (cel/k8s.h). */
 static cel_env *base_env(int minor)
 {
-    cel_env_options o = {0};
-    o.macros = CEL_MACROS_STD;
-    if (since(minor, 28))
-        o.macros |= CEL_MACROS_OPTIONAL;
-    if (since(minor, 32))
-        o.macros |= CEL_MACROS_TWO_VAR;
-    if (since(minor, 34))
-        o.macros |= CEL_MACROS_LISTS;
-    o.optional_syntax = since(minor, 28);
-    o.cross_type_numeric = since(minor, 28);
-    o.homogeneous_literals = true;
-    o.std_lib = true;
-    cel_env *env = cel_env_new(&o);
-    if (env && since(minor, 30) &&
-        (cel_env_add_library(env, &cel_lib_k8s_ip) < 0 || cel_env_add_library(env, &cel_lib_k8s_cidr) < 0)) {
-        cel_env_free(env);
-        return NULL;
-    }
-    return env;
+    return cel_env_new_k8s((unsigned)minor, NULL);
 }
 
 static void cenv_free(void *p)

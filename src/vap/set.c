@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cel/k8s.h"
 #include "vap_int.h"
 
 typedef struct loader {
@@ -260,8 +261,8 @@ static int start(loader *l, const vap_load_opts *opts, char **err)
     l->k8s_minor = vap_parse_k8s_version(opts ? opts->k8s_version : NULL);
     if (l->k8s_minor < 0) {
         if (err)
-            *err = vap_asprintf("k8s_version: Invalid value: \"%s\": expected 1.<minor>, 1.%d or newer",
-                                opts->k8s_version, VAP_MIN_K8S_MINOR);
+            *err = vap_asprintf("k8s_version: Invalid value: \"%s\": expected 1.<minor>, 1.%d to 1.%d",
+                                opts->k8s_version, CEL_K8S_OLDEST_MINOR, CEL_K8S_NEWEST_MINOR);
         free(l->set);
         return -1;
     }

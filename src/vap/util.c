@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cel/k8s.h"
 #include "vap_int.h"
 
 char *vap_strdup(const char *s)
@@ -88,13 +89,5 @@ int vap_parse_k8s_version(const char *v)
 {
     if (!v || !*v)
         return 0;
-    if (v[0] == 'v')
-        v++;
-    if (strncmp(v, "1.", 2) != 0)
-        return -1;
-    char *end;
-    long minor = strtol(v + 2, &end, 10);
-    if (end == v + 2 || *end != '\0' || minor < VAP_MIN_K8S_MINOR || minor > 1000)
-        return -1;
-    return (int)minor;
+    return cel_k8s_parse_version(v);
 }

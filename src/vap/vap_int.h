@@ -192,11 +192,9 @@ struct vap_set {
     size_t nnamespaces;
 };
 
-/* The oldest Kubernetes minor version whose environment celgate builds
- * (ValidatingAdmissionPolicy is v1beta1 from 1.28, GA in 1.30). */
-#define VAP_MIN_K8S_MINOR 28
 /* Parses "1.<minor>" (NULL or "": 0, the newest); -1 when malformed or
- * older than VAP_MIN_K8S_MINOR. */
+ * outside the versions cel/k8s.h builds (ValidatingAdmissionPolicy is
+ * v1beta1 from 1.28, GA in 1.30). */
 int vap_parse_k8s_version(const char *v);
 
 /* set.c: loading with a chosen expression backend (NULL: CEL), from a

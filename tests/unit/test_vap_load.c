@@ -337,12 +337,12 @@ static void test_k8s_version(void **state)
     assert_non_null(s);
     assert_int_equal(s->policies[0].k8s_minor, 31);
     vap_set_unref(s);
-    static const char *const bad[] = {"bogus", "1.27", "2.0", "1.x"};
-    for (size_t i = 0; i < 4; i++) {
+    static const char *const bad[] = {"bogus", "1.27", "2.0", "1.x", "1.99"};
+    for (size_t i = 0; i < 5; i++) {
         o.k8s_version = bad[i];
         assert_null(vap_set_load_text("v.yaml", y, strlen(y), &o, &stub_backend, &err));
         char want[128];
-        snprintf(want, sizeof want, "k8s_version: Invalid value: \"%s\": expected 1.<minor>, 1.28 or newer", bad[i]);
+        snprintf(want, sizeof want, "k8s_version: Invalid value: \"%s\": expected 1.<minor>, 1.28 to 1.37", bad[i]);
         assert_string_equal(err, want);
         free(err);
     }
