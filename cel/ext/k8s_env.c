@@ -48,16 +48,25 @@ static cel_env_options options_for(unsigned minor, const cel_env_options *base)
     return o;
 }
 
-static cel_env *build(unsigned minor, const cel_env_options *o)
+int cel_env_add_k8s_libraries(cel_env *env, unsigned minor, bool extras)
+{
+    if (minor == 0)
+        minor = CEL_K8S_NEWEST_MINOR;
+    for (const cel_k8s_library *l = cel_k8s_libraries; l->lib; l++)
+        if (has(minor, l->since, l->until) && cel_env_add_library(env, l->lib) < 0)
+            return -1;
+    for (size_t i = 0; extras && extra_libraries[i]; i++)
+        if (cel_env_add_library(env, extra_libraries[i]) < 0)
+            return -1;
+    return 0;
+}
+
+static cel_env *build(unsigned minor, const cel_env_options *o, bool extras)
 {
     cel_env *env = cel_env_new(o);
-    if (!env)
+    if (env && cel_env_add_k8s_libraries(env, minor, extras) < 0) {
+        cel_env_free(env);
         return NULL;
-    for (const cel_k8s_library *l = cel_k8s_libraries; l->lib; l++) {
-        if (has(minor, l->since, l->until) && cel_env_add_library(env, l->lib) < 0) {
-            cel_env_free(env);
-            return NULL;
-        }
     }
     return env;
 }
@@ -69,21 +78,14 @@ cel_env *cel_env_new_k8s(unsigned minor, const cel_env_options *base)
     if (minor < CEL_K8S_OLDEST_MINOR || minor > CEL_K8S_NEWEST_MINOR)
         return NULL;
     cel_env_options o = options_for(minor, base);
-    return build(minor, &o);
+    return build(minor, &o, false);
 }
 
 cel_env *cel_env_new_all(const cel_env_options *base)
 {
     cel_env_options o = options_for(CEL_K8S_NEWEST_MINOR, base);
     o.macros = CEL_MACROS_ALL;
-    cel_env *env = build(CEL_K8S_NEWEST_MINOR, &o);
-    for (size_t i = 0; env && extra_libraries[i]; i++) {
-        if (cel_env_add_library(env, extra_libraries[i]) < 0) {
-            cel_env_free(env);
-            return NULL;
-        }
-    }
-    return env;
+    return build(CEL_K8S_NEWEST_MINOR, &o, true);
 }
 
 int cel_k8s_parse_version(const char *s)

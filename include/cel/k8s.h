@@ -40,6 +40,12 @@ cel_env *cel_env_new_k8s(unsigned minor, const cel_env_options *base);
  * cel-go extensions Kubernetes does not enable. */
 cel_env *cel_env_new_all(const cel_env_options *base);
 
+/* Adds to env the libraries of Kubernetes 1.<minor> (0: the newest) and,
+ * with extras, the cel-go extensions Kubernetes leaves out, without
+ * touching env's options: for plain-CEL environments that want the
+ * libraries (the conformance suite). 0, or -1 on a clash or out of memory. */
+int cel_env_add_k8s_libraries(cel_env *env, unsigned minor, bool extras);
+
 /* Parses "1.N" or "v1.N" (N within the supported range) into N; -1 when
  * the text is not such a version. */
 int cel_k8s_parse_version(const char *s);
