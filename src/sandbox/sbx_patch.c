@@ -251,7 +251,11 @@ static bool same_key(const json_t *a, const json_t *b, const char *key)
 static json_t *smp_list(json_t *target, const json_t *patch, const list_rule *r, const sbx_kind *k,
                         const char *path, int depth, sbx_err *e, bool *failed)
 {
-    if (!r || !json_is_array(target)) {
+    if (r && !json_is_array(target)) {
+        json_decref(target);
+        target = json_array();
+    }
+    if (!r) {
         json_decref(target);
         json_t *out = json_array();
         size_t i;
