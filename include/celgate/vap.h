@@ -38,6 +38,14 @@ typedef struct vap_load_opts {
  * skip_invalid, problems are still reported in *err (when err is not NULL)
  * but a set of the valid objects is returned. Reference count starts at 1. */
 vap_set *vap_set_load(const char *path, const vap_load_opts *opts, char **err);
+/* As vap_set_load, from a YAML/JSON text held in memory (several documents
+ * separated by `---`); `name` stands for the file name in error messages. */
+vap_set *vap_set_load_buffer(const char *name, const char *text, size_t len,
+                             const vap_load_opts *opts, char **err);
+/* The documents of a YAML/JSON text as a JSON array (new reference), with
+ * the engine's YAML rules; NULL with *err (malloc'd, file:line) on a parse
+ * error. For servers that store the manifests they are given. */
+json_t *vap_yaml_documents(const char *name, const char *text, size_t len, char **err);
 vap_set *vap_set_ref(vap_set *s);
 void vap_set_unref(vap_set *s);
 /* Counts, for /readyz and logs. */

@@ -307,6 +307,32 @@ vap_set *vap_set_load(const char *path, const vap_load_opts *opts, char **err)
     return vap_set_load_with(path, opts, NULL, err);
 }
 
+vap_set *vap_set_load_buffer(const char *name, const char *text, size_t len,
+                             const vap_load_opts *opts, char **err)
+{
+    return vap_set_load_text(name, text, len, opts, NULL, err);
+}
+
+json_t *vap_yaml_documents(const char *name, const char *text, size_t len, char **err)
+{
+    vap_doc *docs = NULL;
+    if (err)
+        *err = NULL;
+    int n = vap_yaml_parse(name, text, len, &docs, err);
+    if (n < 0)
+        return NULL;
+    json_t *out = json_array();
+    for (int i = 0; i < n; i++) {
+        if (out && docs[i].root && !json_is_null(docs[i].root))
+            json_array_append(out, docs[i].root);
+        vap_doc_clear(&docs[i]);
+    }
+    free(docs);
+    if (!out && err)
+        *err = vap_strdup("out of memory");
+    return out;
+}
+
 vap_set *vap_set_ref(vap_set *s)
 {
     if (s)
