@@ -677,13 +677,36 @@ static cel_value eval_append(const cel_plan *n, eval_state *st)
     return cel_list_v(b->list);
 }
 
+/* cel-go's "insert failed: key %v already exists": Go's %v of a map key,
+ * so strings are bare and uints have no suffix. */
+static cel_value insert_failed(cel_arena *a, const cel_value *k)
+{
+    switch (k->kind) {
+    case CEL_STRING:
+        return cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %.*s already exists",
+                             (int)k->len, k->u.str);
+    case CEL_INT:
+        return cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %lld already exists",
+                             (long long)k->u.i);
+    case CEL_UINT:
+        return cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %llu already exists",
+                             (unsigned long long)k->u.u);
+    case CEL_BOOL:
+        return cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %s already exists",
+                             k->u.b ? "true" : "false");
+    default: {
+        char *text = cel_value_to_cel_literal(k, a);
+        cel_value e = cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %s already exists",
+                                    text ? text : "?");
+        free(text);
+        return e;
+    }
+    }
+}
+
 static cel_value insert_error(eval_state *st, const cel_value *k)
 {
-    char *text = cel_value_to_cel_literal(k, st->arena);
-    cel_value e = cel_error_new(st->arena, CEL_ERR_GENERAL, "insert failed: key %s already exists",
-                                text ? text : "?");
-    free(text);
-    return e;
+    return insert_failed(st->arena, k);
 }
 
 /* cel.@mapInsert(@result, k, v) and cel.@mapInsert(@result, m): the
@@ -913,13 +936,8 @@ static cel_value map_insert(cel_call *c, const cel_value *args, size_t nargs)
         } else {
             cel_map_entry(args[1].u.map, i, &k, &v, a);
         }
-        if (cel_map_find(m, &k, &old, a)) {
-            char *text = cel_value_to_cel_literal(&k, a);
-            cel_value e = cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %s already exists",
-                                        text ? text : "?");
-            free(text);
-            return e;
-        }
+        if (cel_map_find(m, &k, &old, a))
+            return insert_failed(a, &k);
         keys[m->len + i] = k;
         vals[m->len + i] = v;
     }
