@@ -366,6 +366,9 @@ LT(bytes, &cel_t_bytes);
     {"list_flatten_int", "flatten", true, 2, NG, {&cel_t_list_dyn, &cel_t_int},            \
      &cel_t_list_dyn, lists_flatten_depth, cost, NULL, NULL}
 
+/* lists.range(n) is not folded: a small constant would otherwise become a
+ * list of n elements held by the program for its lifetime. */
+
 /* sort(): one function for every comparable element type, guarded only by
  * the receiver being a list (cel-go's singleton binding). */
 #define SORT1(ty, tyname, fn, cost)                                                        \
@@ -389,7 +392,8 @@ LT(bytes, &cel_t_bytes);
     SORTBY1(string, "string", fn, cost), SORTBY1(bytes, "bytes", fn, cost)
 
 #define V2_REST(range_cost, reverse_cost, distinct_fn, distinct_cost)                        \
-    {"lists_range", "lists.range", false, 1, 0, {&cel_t_int}, &t_list_int, lists_range,      \
+    {"lists_range", "lists.range", false, 1, CEL_FN_NOFOLD, {&cel_t_int}, &t_list_int,      \
+     lists_range,                                                                           \
      range_cost, NULL, NULL},                                                               \
     {"list_reverse", "reverse", true, 1, 0, {LT_}, LT_, lists_reverse, reverse_cost, NULL,  \
      NULL},                                                                                 \

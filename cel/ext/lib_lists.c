@@ -218,7 +218,7 @@ static uint64_t traversal_cost(const cel_value *v, cel_arena *a, int depth)
         return (uint64_t)((double)v->len * 0.1);
     case CEL_LIST: {
         uint64_t cost = 0;
-        if (depth > 64)
+        if (depth > 4096)
             return v->u.list->len;
         for (size_t i = 0; i < v->u.list->len; i++) {
             cel_value e = cel_list_at(v->u.list, i, a);
@@ -229,7 +229,7 @@ static uint64_t traversal_cost(const cel_value *v, cel_arena *a, int depth)
     }
     case CEL_MAP: {
         uint64_t cost = 0;
-        if (depth > 64)
+        if (depth > 4096)
             return 2 * (uint64_t)v->u.map->len;
         for (size_t i = 0; i < v->u.map->len; i++) {
             cel_value k, e;
