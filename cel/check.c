@@ -118,6 +118,12 @@ typedef struct checker {
     const cel_type **node_types; /* by node id */
     size_t nnode_types;
 
+    /* The one overload a call resolved to, by node id (NULL when none or
+     * several matched): the planner then dispatches to it alone, as cel-go
+     * does with a single overload id in the checked reference. */
+    const cel_overload **refs;
+    size_t nrefs;
+
     cel_type **vars;             /* fresh type variables, by number */
     const cel_type **subs;       /* their substitutions (NULL: unbound) */
     size_t nvars, capvars;
@@ -663,6 +669,20 @@ static const cel_type *get_type(const checker *c, const cel_ast *e)
     return c->node_types[e->id];
 }
 
+static void set_ref(checker *c, const cel_ast *e, const cel_overload *o)
+{
+    if (e->id >= c->nrefs) {
+        size_t cap = c->nrefs;
+        if (!grow((void **)&c->refs, &cap, (size_t)e->id + 1, sizeof *c->refs)) {
+            c->oom = true;
+            return;
+        }
+        memset(c->refs + c->nrefs, 0, (cap - c->nrefs) * sizeof *c->refs);
+        c->nrefs = cap;
+    }
+    c->refs[e->id] = o;
+}
+
 /* ---------------------------------------------------------------- names */
 
 /* Calls attempt(c, candidate, ctx) for each name the container makes of name
@@ -1036,6 +1056,8 @@ static void resolve_overload(checker *c, const cel_ast *e, const char *name, boo
     }
 
     const cel_type *result = NULL;
+    const cel_overload *only = NULL;
+    size_t matched = 0;
     for (size_t k = 0; k < count; k++) {
         const cel_overload *o = ovs[k];
         if (o->member != member || o->nargs != n || n > CEL_MAX_ARGS || overload_disabled(c, o))
@@ -1057,6 +1079,8 @@ static void resolve_overload(checker *c, const cel_ast *e, const char *name, boo
         if (!assignable_list(c, args, params, n))
             continue;
         const cel_type *r = subst(c, res, false, 0);
+        if (matched++ == 0)
+            only = o;
         if (!result)
             result = r;
         else if (kind_of(c, result) != CEL_T_DYN && !exact(c, r, result, 0))
@@ -1067,6 +1091,8 @@ static void resolve_overload(checker *c, const cel_ast *e, const char *name, boo
 
     if (result) {
         set_type(c, e, result);
+        if (matched == 1)
+            set_ref(c, e, only);
         return;
     }
     for (size_t i = 0; i < n; i++)
@@ -1524,6 +1550,17 @@ static char *format_issues(checker *c)
 int cel_check(const cel_env *env, const cel_parsed *parsed, cel_arena *types_arena,
               const cel_type **result_type, char **issues)
 {
+    return cel_check_refs(env, parsed, types_arena, result_type, issues, NULL, NULL);
+}
+
+int cel_check_refs(const cel_env *env, const cel_parsed *parsed, cel_arena *types_arena,
+                   const cel_type **result_type, char **issues, const cel_overload ***refs,
+                   size_t *nrefs)
+{
+    if (refs)
+        *refs = NULL;
+    if (nrefs)
+        *nrefs = 0;
     *issues = NULL;
     *result_type = &cel_t_error;
     checker c = {.env = env, .parsed = parsed};
@@ -1552,6 +1589,14 @@ int cel_check(const cel_env *env, const cel_parsed *parsed, cel_arena *types_are
         goto out;
     *result_type = t;
     rc = 0;
+    if (refs && c.nrefs) {
+        const cel_overload **out = cel_arena_alloc(types_arena, c.nrefs * sizeof *out);
+        if (out) {
+            memcpy(out, c.refs, c.nrefs * sizeof *out);
+            *refs = out;
+            *nrefs = c.nrefs;
+        }
+    }
 
 out:
     if (c.oom) {
@@ -1568,6 +1613,7 @@ out:
         free(c.issues[i].msg);
     free(c.issues);
     free(c.node_types);
+    free(c.refs);
     free(c.vars);
     free(c.subs);
     free(c.undo);

@@ -30,4 +30,11 @@
 int cel_check(const cel_env *env, const cel_parsed *parsed, cel_arena *types_arena,
               const cel_type **result_type, char **issues);
 
+/* cel_check, also giving by node id the overload each call resolved to when
+ * exactly one matched (*refs, *nrefs entries, allocated in types_arena;
+ * NULL where none or several matched). Both are NULL/0 on failure. */
+int cel_check_refs(const cel_env *env, const cel_parsed *parsed, cel_arena *types_arena,
+                   const cel_type **result_type, char **issues, const cel_overload ***refs,
+                   size_t *nrefs);
+
 #endif

@@ -120,7 +120,18 @@ static cel_value no_overload(eval_state *st, const char *fn, const cel_value *ar
     return cel_error_new(st->arena, CEL_ERR_NO_OVERLOAD, "no such overload: %s(%s)", fn, sig);
 }
 
-bool cel_interp_accepts(const cel_type *t, const cel_value *v)
+/* cel-go's runtime type guard (Type.IsAssignableRuntimeType): the kind
+ * must agree, and for a list or map parameter with a concrete element type
+ * the first element (first entry) must agree too; an empty container always
+ * does. Adapted containers are only looked into when an arena is given. */
+static bool accepts_elem(const cel_type *t, const cel_value *v, cel_arena *a, int depth);
+
+static bool is_generic(const cel_type *t)
+{
+    return !t || t->kind == CEL_T_DYN || t->kind == CEL_T_PARAM;
+}
+
+static bool accepts_elem(const cel_type *t, const cel_value *v, cel_arena *a, int depth)
 {
     if (!t)
         return true;
@@ -134,8 +145,27 @@ bool cel_interp_accepts(const cel_type *t, const cel_value *v)
     case CEL_T_DOUBLE: return v->kind == CEL_DOUBLE;
     case CEL_T_STRING: return v->kind == CEL_STRING;
     case CEL_T_BYTES: return v->kind == CEL_BYTES;
-    case CEL_T_LIST: return v->kind == CEL_LIST;
-    case CEL_T_MAP:
+    case CEL_T_LIST: {
+        if (v->kind != CEL_LIST)
+            return false;
+        const cel_list *l = v->u.list;
+        if (is_generic(t->param[0]) || !l || l->len == 0 || depth > 32 || (!l->items && !a))
+            return true;
+        cel_value e = cel_list_at(l, 0, a);
+        return accepts_elem(t->param[0], &e, a, depth + 1);
+    }
+    case CEL_T_MAP: {
+        if (v->kind != CEL_MAP)
+            return false;
+        const cel_map *m = v->u.map;
+        if ((is_generic(t->param[0]) && is_generic(t->param[1])) || !m || m->len == 0 ||
+            depth > 32 || !a)
+            return true;
+        cel_value k, val;
+        cel_map_entry(m, 0, &k, &val, a);
+        return accepts_elem(t->param[0], &k, a, depth + 1) &&
+               accepts_elem(t->param[1], &val, a, depth + 1);
+    }
     case CEL_T_OBJECT: return v->kind == CEL_MAP;
     case CEL_T_TIMESTAMP: return v->kind == CEL_TIMESTAMP;
     case CEL_T_DURATION: return v->kind == CEL_DURATION;
@@ -145,6 +175,11 @@ bool cel_interp_accepts(const cel_type *t, const cel_value *v)
         return v->kind == CEL_OPAQUE && (!t->opaque || v->u.opaque->type == t->opaque);
     default: return false;
     }
+}
+
+bool cel_interp_accepts(const cel_type *t, const cel_value *v, cel_arena *a)
+{
+    return accepts_elem(t, v, a, 0);
 }
 
 static cel_value make_optional(eval_state *st, const cel_value *inner)
@@ -215,8 +250,12 @@ static cel_value select_step(eval_state *st, const char *name, uint32_t len, cel
     cel_value v = select_field(st, name, len, &obj, &found);
     if (!wrap)
         return v;
+    /* In an optional chain a missing key is optional.none(), but an
+     * ordinary step (not .?) on a value that has no fields at all stays
+     * the error it would be outside the chain (cel-spec's
+     * map_null_entry_no_such_key); .? itself tests presence. */
     if (!found)
-        return make_optional(st, NULL);
+        return optional || obj.kind == CEL_MAP ? make_optional(st, NULL) : v;
     return make_optional(st, &v);
 }
 
@@ -352,10 +391,14 @@ static cel_value eval_index(const cel_plan *n, eval_state *st, bool optional)
     cel_value v = index_value(st, &obj, &idx, &found);
     if (!wrap)
         return v;
-    if (!found)
-        return (obj.kind == CEL_MAP || obj.kind == CEL_LIST) && v.u.err->code != CEL_ERR_NO_OVERLOAD
-                   ? make_optional(st, NULL)
-                   : v;
+    if (!found) {
+        bool container = obj.kind == CEL_MAP || obj.kind == CEL_LIST;
+        /* x[?i] on a value that is not a container tests presence: none,
+         * as cel-go's qualifiers answer; an ordinary step errs. */
+        if (!container)
+            return optional ? make_optional(st, NULL) : v;
+        return v.u.err->code != CEL_ERR_NO_OVERLOAD ? make_optional(st, NULL) : v;
+    }
     return make_optional(st, &v);
 }
 
@@ -404,7 +447,7 @@ static cel_value eval_in(const cel_plan *n, eval_state *st)
 /* Prices a call with the first candidate that accepts args and has a cost
  * function; 1 otherwise. */
 static uint64_t call_cost(const cel_overload *const *ovl, size_t novl, const cel_value *args,
-                          size_t nargs)
+                          size_t nargs, cel_arena *a)
 {
     for (size_t i = 0; i < novl; i++) {
         const cel_overload *o = ovl[i];
@@ -412,7 +455,8 @@ static uint64_t call_cost(const cel_overload *const *ovl, size_t novl, const cel
             continue;
         bool ok = true;
         for (size_t j = 0; j < nargs && ok; j++)
-            ok = cel_interp_accepts(o->params[j], &args[j]);
+            ok = (o->flags & CEL_FN_NO_TYPE_GUARDS) ? args[j].kind != CEL_ERROR
+                                                     : cel_interp_accepts(o->params[j], &args[j], a);
         if (ok)
             return o->cost ? o->cost(args, nargs) : 1;
     }
@@ -429,7 +473,7 @@ static cel_value eval_equal(const cel_plan *n, eval_state *st, bool negate)
     if (a[1].kind == CEL_ERROR)
         return a[1];
     uint64_t cost = n->cost_direct ? n->cost_direct(a, 2)
-                    : n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, a, 2) : 1;
+                    : n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, a, 2, st->arena) : 1;
     if (!charge(st, cost))
         return st->halt;
     cel_value r = cel_value_equal(&a[0], &a[1], st->arena);
@@ -464,9 +508,11 @@ static cel_value eval_call(const cel_plan *n, eval_state *st)
         bool strict = !(o->flags & CEL_FN_NONSTRICT);
         if ((first_err >= 0 && strict) || !o->fn) /* declarations without code */
             continue;
-        bool ok = true;
+        bool ok = true, guards = !(o->flags & CEL_FN_NO_TYPE_GUARDS);
         for (uint32_t j = 0; j < n->nargs && ok; j++)
-            ok = (!strict && args[j].kind == CEL_ERROR) || cel_interp_accepts(o->params[j], &args[j]);
+            ok = (!strict && args[j].kind == CEL_ERROR) ||
+                 (guards ? cel_interp_accepts(o->params[j], &args[j], st->arena)
+                         : args[j].kind != CEL_ERROR);
         if (!ok)
             continue;
         if (!charge(st, o->cost ? o->cost(args, n->nargs) : 1))
@@ -608,7 +654,7 @@ static cel_value eval_append(const cel_plan *n, eval_state *st)
     /* Price it as the `accu + [x]` it stands for. */
     cel_list one = {1, &x, NULL, NULL};
     cel_value cargs[2] = {accu, cel_list_v(&one)};
-    if (!charge(st, LIST_CREATE_COST + (n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, cargs, 2) : 1)))
+    if (!charge(st, LIST_CREATE_COST + (n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, cargs, 2, st->arena) : 1)))
         return st->halt;
     accu_buf *b = &st->accus[n->slot];
     const cel_list *cur = accu.u.list;
@@ -631,13 +677,36 @@ static cel_value eval_append(const cel_plan *n, eval_state *st)
     return cel_list_v(b->list);
 }
 
+/* cel-go's "insert failed: key %v already exists": Go's %v of a map key,
+ * so strings are bare and uints have no suffix. */
+static cel_value insert_failed(cel_arena *a, const cel_value *k)
+{
+    switch (k->kind) {
+    case CEL_STRING:
+        return cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %.*s already exists",
+                             (int)k->len, k->u.str);
+    case CEL_INT:
+        return cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %lld already exists",
+                             (long long)k->u.i);
+    case CEL_UINT:
+        return cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %llu already exists",
+                             (unsigned long long)k->u.u);
+    case CEL_BOOL:
+        return cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %s already exists",
+                             k->u.b ? "true" : "false");
+    default: {
+        char *text = cel_value_to_cel_literal(k, a);
+        cel_value e = cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %s already exists",
+                                    text ? text : "?");
+        free(text);
+        return e;
+    }
+    }
+}
+
 static cel_value insert_error(eval_state *st, const cel_value *k)
 {
-    char *text = cel_value_to_cel_literal(k, st->arena);
-    cel_value e = cel_error_new(st->arena, CEL_ERR_GENERAL, "insert failed: key %s already exists",
-                                text ? text : "?");
-    free(text);
-    return e;
+    return insert_failed(st->arena, k);
 }
 
 /* cel.@mapInsert(@result, k, v) and cel.@mapInsert(@result, m): the
@@ -762,6 +831,20 @@ static cel_value eval_block_index(const cel_plan *n, eval_state *st)
     return v;
 }
 
+/* ---------------------------------------------------------------- optional or */
+
+/* cel-go's evalOptionalOr / evalOptionalOrValue: a left side that is not an
+ * optional (an error, or any other value) is the result as it is. */
+static cel_value eval_optional_or(const cel_plan *n, eval_state *st, bool or_value)
+{
+    cel_value l = eval(n->args[0], st);
+    if (l.kind != CEL_OPTIONAL)
+        return l;
+    if (l.u.opt)
+        return or_value ? *l.u.opt : l;
+    return eval(n->args[1], st);
+}
+
 /* ---------------------------------------------------------------- dispatch */
 
 static cel_value eval(const cel_plan *n, eval_state *st)
@@ -823,6 +906,8 @@ static cel_value eval(const cel_plan *n, eval_state *st)
     case CEL_P_MAP_INSERT: return eval_map_insert(n, st);
     case CEL_P_BLOCK: return eval_block(n, st);
     case CEL_P_BLOCK_INDEX: return eval_block_index(n, st);
+    case CEL_P_OPT_OR: return eval_optional_or(n, st, false);
+    case CEL_P_OPT_OR_VALUE: return eval_optional_or(n, st, true);
     default: return cel_error_new(st->arena, CEL_ERR_GENERAL, "internal error: bad plan node");
     }
 }
@@ -851,13 +936,8 @@ static cel_value map_insert(cel_call *c, const cel_value *args, size_t nargs)
         } else {
             cel_map_entry(args[1].u.map, i, &k, &v, a);
         }
-        if (cel_map_find(m, &k, &old, a)) {
-            char *text = cel_value_to_cel_literal(&k, a);
-            cel_value e = cel_error_new(a, CEL_ERR_GENERAL, "insert failed: key %s already exists",
-                                        text ? text : "?");
-            free(text);
-            return e;
-        }
+        if (cel_map_find(m, &k, &old, a))
+            return insert_failed(a, &k);
         keys[m->len + i] = k;
         vals[m->len + i] = v;
     }

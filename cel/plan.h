@@ -42,7 +42,9 @@ typedef enum cel_plan_op {
     CEL_P_APPEND,     /* accumulator + [args[0]], appended in place */
     CEL_P_MAP_INSERT, /* cel.@mapInsert(accumulator, args...) in place */
     CEL_P_BLOCK,      /* cel.@block([args[0..k)], args[k]): k lazy slots from comp.iter */
-    CEL_P_BLOCK_INDEX /* @indexN: slot, computed on first use from target's args[N] */
+    CEL_P_BLOCK_INDEX,/* @indexN: slot, computed on first use from target's args[N] */
+    CEL_P_OPT_OR,     /* args[0].or(args[1]): args[1] evaluated only for optional.none() */
+    CEL_P_OPT_OR_VALUE/* args[0].orValue(args[1]), likewise */
 } cel_plan_op;
 
 typedef struct cel_plan cel_plan;
@@ -111,8 +113,11 @@ cel_map *cel_native_map_growable(cel_arena *a, const cel_map *src, size_t cap);
 int cel_native_map_insert(cel_arena *a, cel_map *m, size_t *cap, const cel_value *key,
                           const cel_value *val);
 
-/* Whether overload parameter type t accepts runtime value v. */
-bool cel_interp_accepts(const cel_type *t, const cel_value *v);
+/* Whether overload parameter type t accepts runtime value v (cel-go's
+ * runtime type guard: kinds, and the first element of a list or map for
+ * element types that are not dyn). Adapted (JSON) containers are looked
+ * into only when an arena is given for decoding; without one they pass. */
+bool cel_interp_accepts(const cel_type *t, const cel_value *v, cel_arena *a);
 
 /* The compiled program (program.c builds it, interp.c runs it). */
 struct cel_program {

@@ -37,6 +37,10 @@ typedef struct planner {
     scope_var scope[PLAN_MAX_SCOPE];
     int nscope;
     int nlocals, maxlocals;
+    /* The checker's single resolved overload per call node (cel_check_refs),
+     * or NULL for unchecked programs. */
+    const cel_overload *const *refs;
+    size_t nrefs;
     const char *accu_name; /* innermost comprehension's accumulator */
     int accu_slot;
     int depth;
@@ -420,7 +424,7 @@ static bool kind_accepted(const cel_type *t, int kind)
     default: {
         cel_value v = {0};
         v.kind = (uint8_t)kind;
-        return kind != CEL_OPAQUE && cel_interp_accepts(t, &v);
+        return kind != CEL_OPAQUE && cel_interp_accepts(t, &v, NULL);
     }
     }
 }
@@ -431,7 +435,7 @@ static void set_dispatch(cel_plan *n)
         uint32_t i = 0;
         if (n->nargs)
             while (i < n->novl && !kind_accepted(n->ovl[i]->params[0], k) &&
-                   !(n->ovl[i]->flags & CEL_FN_NONSTRICT))
+                   !(n->ovl[i]->flags & (CEL_FN_NONSTRICT | CEL_FN_NO_TYPE_GUARDS)))
                 i++;
         n->first[k] = (uint8_t)(i < 255 ? i : 255);
     }
@@ -495,7 +499,7 @@ static bool prepare_call(planner *p, cel_plan *n)
             continue;
         bool fits = true;
         for (uint32_t i = 0; i < n->nargs && fits; i++)
-            fits = !(mask & (1u << i)) || cel_interp_accepts(o->params[i], &cargs[i]);
+            fits = !(mask & (1u << i)) || cel_interp_accepts(o->params[i], &cargs[i], p->arena);
         if (!fits)
             continue;
         char err[256];
@@ -529,6 +533,29 @@ static bool prepare_call(planner *p, cel_plan *n)
     return true;
 }
 
+/* The overload the checker resolved this call to, if exactly one. */
+static const cel_overload *checked_ref(const planner *p, const cel_ast *e)
+{
+    return p->refs && e->id < p->nrefs ? p->refs[e->id] : NULL;
+}
+
+/* When the checker resolved a call to a single overload, only that one is
+ * called at run time (cel-go plans the overload id the checker recorded):
+ * list(double).sum() on an empty list is 0.0, not the first overload's 0. */
+static void narrow_to_checked(planner *p, const cel_ast *e, cel_plan *n)
+{
+    const cel_overload *only = checked_ref(p, e);
+    if (!only || !(only->flags & CEL_FN_CHECKED_DISPATCH))
+        return;
+    for (uint32_t i = 0; i < n->novl; i++) {
+        if (n->ovl[i] == only) {
+            n->ovl[0] = only;
+            n->novl = 1;
+            return;
+        }
+    }
+}
+
 static cel_plan *plan_library_call(planner *p, const cel_ast *e, const char *name,
                                    const cel_ast *target, cel_ast *const *args, size_t nargs)
 {
@@ -541,6 +568,7 @@ static cel_plan *plan_library_call(planner *p, const cel_ast *e, const char *nam
     n->ovl = candidates(p, name, target != NULL, total, &n->novl);
     if (p->err)
         return NULL;
+    narrow_to_checked(p, e, n);
     if (n->novl > 250)
         n->novl = 250;
     set_dispatch(n);
@@ -659,6 +687,32 @@ static cel_plan *plan_block(planner *p, const cel_ast *e)
     return p->err ? NULL : n;
 }
 
+/* x.or(y) and x.orValue(y) of the optional library evaluate y only when x
+ * is optional.none(), and cost nothing themselves (cel-go replaces these
+ * calls with its own steps). Another library's or() stays an ordinary call,
+ * as in cel-go when the checker resolved the call to a different overload. */
+static bool is_optional_or(planner *p, const cel_ast *e, const char *fn)
+{
+    const char *id = fn[2] == 'V' ? "optional_orValue_value" : "optional_or_optional";
+    const cel_overload *ref = checked_ref(p, e);
+    if (ref)
+        return !strcmp(ref->id, id);
+    uint32_t m;
+    const cel_overload **c = candidates(p, fn, true, 2, &m);
+    for (uint32_t i = 0; i < m; i++)
+        if (!strcmp(c[i]->id, id))
+            return true;
+    return false;
+}
+
+static cel_plan *plan_optional_or(planner *p, const cel_ast *e, int op)
+{
+    cel_plan *n = node_new(p, op, e, 2);
+    if (!n || !plan_args(p, n, e->u.call.target, e->u.call.args, 1))
+        return NULL;
+    return n;
+}
+
 static cel_plan *plan_call(planner *p, const cel_ast *e)
 {
     const char *fn = e->u.call.fn;
@@ -681,6 +735,8 @@ static cel_plan *plan_call(planner *p, const cel_ast *e)
             if (resolved)
                 return plan_library_call(p, e, resolved, NULL, e->u.call.args, na);
         }
+        if (na == 1 && (!strcmp(fn, "or") || !strcmp(fn, "orValue")) && is_optional_or(p, e, fn))
+            return plan_optional_or(p, e, fn[2] == 'V' ? CEL_P_OPT_OR_VALUE : CEL_P_OPT_OR);
         return plan_library_call(p, e, fn, target, e->u.call.args, na);
     }
     cel_plan *n = NULL;
@@ -1003,7 +1059,8 @@ static void diag_text(cel_diag *d, char *text)
 
 /* Plans a parsed (and checked) tree into a new program. */
 static cel_program *plan_program(const cel_env *env, const cel_ast *root, const cel_source *srcinfo,
-                                 const char *src, size_t len, cel_diag *diag)
+                                 const char *src, size_t len, cel_diag *diag,
+                                 const cel_overload *const *refs, size_t nrefs)
 {
     cel_program *prog = calloc(1, sizeof *prog);
     if (prog)
@@ -1024,6 +1081,8 @@ static cel_program *plan_program(const cel_env *env, const cel_ast *root, const 
     prog->type = &cel_t_dyn;
     p->env = env;
     p->prog = prog;
+    p->refs = refs;
+    p->nrefs = nrefs;
     p->container = cel_env_options_of(env)->container;
     p->validate_literals = !cel_env_options_of(env)->defer_literal_errors;
     p->arena = prog->arena;
@@ -1065,9 +1124,11 @@ cel_program *cel_compile(const cel_env *env, const char *src, size_t len, cel_di
     char *issues = NULL;
     const cel_type *t = &cel_t_dyn;
     cel_arena *types = NULL;
+    const cel_overload **refs = NULL;
+    size_t nrefs = 0;
     if (!eo->disable_check) {
         types = cel_arena_new(0);
-        if (!types || cel_check(env, &parsed, types, &t, &issues) != 0) {
+        if (!types || cel_check_refs(env, &parsed, types, &t, &issues, &refs, &nrefs) != 0) {
             diag_text(diag, issues ? issues : dup_str("ERROR: <input>:1:1: type check failed"));
             cel_arena_free(types);
             cel_parsed_free(&parsed);
@@ -1075,7 +1136,7 @@ cel_program *cel_compile(const cel_env *env, const char *src, size_t len, cel_di
         }
         free(issues);
     }
-    cel_program *prog = plan_program(env, parsed.root, &parsed.src, src, len, diag);
+    cel_program *prog = plan_program(env, parsed.root, &parsed.src, src, len, diag, refs, nrefs);
     if (prog && types) {
         prog->types = types;
         prog->type = t ? t : &cel_t_dyn;
@@ -1091,7 +1152,7 @@ cel_program *cel_plan_tree(const cel_env *env, const cel_ast *root, const char *
 {
     if (diag)
         memset(diag, 0, sizeof *diag);
-    return plan_program(env, root, NULL, src, len, diag);
+    return plan_program(env, root, NULL, src, len, diag, NULL, 0);
 }
 
 void cel_program_free(cel_program *p)

@@ -7,11 +7,18 @@
 #include <string.h>
 
 #include "cel/ext.h"
+#include "cel/ext_lists.h"
 #include "cel/k8s.h"
 
 const cel_k8s_library cel_k8s_libraries[] = {
     {&cel_lib_k8s_ip, 30, 0},
     {&cel_lib_k8s_cidr, 30, 0},
+    {&cel_lib_k8s_lists, 0, 0},
+    {&cel_lib_k8s_lists_includes, 37, 0},
+    {&cel_lib_optional, 28, 0},
+    {&cel_lib_optional_v2, 32, 0},
+    {&cel_lib_ext_sets, 29, 0},
+    {&cel_lib_ext_lists_v3, 34, 0},
     {NULL, 0, 0},
 };
 

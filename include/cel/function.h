@@ -49,7 +49,17 @@ enum {
     /* A call whose arguments are all literals is evaluated at compile time,
      * and an error then is a compile error (regex, duration, timestamp, ip
      * and cidr literals). Calls that fold without error are folded anyway. */
-    CEL_FN_VALIDATE_LITERAL = 1 << 2
+    CEL_FN_VALIDATE_LITERAL = 1 << 2,
+    /* The parameter types are for the checker only: at run time any value
+     * (not an error) is passed, and the function checks what it got
+     * (cel-go's decls.DisableTypeGuards, as flatten() uses). */
+    CEL_FN_NO_TYPE_GUARDS = 1 << 3,
+    /* When the checker resolves a call to this overload alone, the call
+     * runs this overload alone (cel-go, for overloads with a binding of
+     * their own: [1.0].filter(x, false).sum() is 0.0, dyn([]).sum() 0).
+     * Without it every candidate is tried in order, as cel-go's singleton
+     * bindings (operators, conversions) behave whatever the checker says. */
+    CEL_FN_CHECKED_DISPATCH = 1 << 4
 };
 
 /* Compile-time preparation (optional). When a call's arguments are partly

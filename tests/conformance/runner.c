@@ -40,9 +40,6 @@ static const struct {
 } skipped_files[] = {
     {"string_ext", "extension libraries (issue 3)"},
     {"math_ext", "extension libraries (issue 3)"},
-    {"optionals", "extension libraries (issue 3)"},
-    {"bindings_ext", "extension libraries (issue 3)"},
-    {"block_ext", "extension libraries (issue 3)"},
     {"encoders_ext", "extension libraries (issue 3)"},
 };
 
