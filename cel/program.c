@@ -46,6 +46,7 @@ typedef struct planner {
     /* First error (compile errors stop planning). */
     char *err;
     uint32_t err_offset;
+    char *err_detail; /* cel_diag.detail */
 } planner;
 
 static cel_plan *plan_expr(planner *p, const cel_ast *e);
@@ -491,6 +492,8 @@ static void literal_error(planner *p, const cel_plan *n, const char *msg)
     }
     char m[64];
     snprintf(m, sizeof m, "invalid %s argument", n->name);
+    if (!p->err)
+        p->err_detail = strdup(msg);
     plan_error(p, n->args[arg]->offset, m);
 }
 
@@ -508,6 +511,8 @@ static bool check_global_matches(planner *p, const cel_plan *n)
         cel_regex_free(re);
         return true;
     }
+    if (!p->err)
+        p->err_detail = strdup(err);
     plan_error(p, n->args[0]->offset, "invalid matches argument");
     return false;
 }
@@ -592,6 +597,14 @@ static bool any_flag(const cel_plan *n, unsigned flag)
 {
     for (uint32_t i = 0; i < n->novl; i++)
         if (n->ovl[i]->flags & flag)
+            return true;
+    return false;
+}
+
+static bool any_prepare(const cel_plan *n)
+{
+    for (uint32_t i = 0; i < n->novl; i++)
+        if (n->ovl[i]->prepare)
             return true;
     return false;
 }
@@ -704,7 +717,11 @@ static cel_plan *plan_library_call(planner *p, const cel_ast *e, const char *nam
                       is_conversion(name);
     if (conversion)
         n->cflags |= CEL_PC_GCONST | CEL_PC_FREE;
-    bool validate = p->validate_literals && (conversion || any_flag(n, CEL_FN_VALIDATE_LITERAL));
+    /* A prepare function is the literal check of its call (a pattern
+     * compiles): a constant call that then fails to evaluate (a match
+     * past its limits) fails at run time, as upstream would. */
+    bool validate = p->validate_literals &&
+                    (conversion || (any_flag(n, CEL_FN_VALIDATE_LITERAL) && !any_prepare(n)));
     cel_plan *f = fold(p, n, validate);
     if (f && f->op != CEL_P_CONST)
         f->cflags &= (uint8_t)~CEL_PC_GCONST; /* not computed: not a constant */
@@ -1144,7 +1161,8 @@ void cel_diag_clear(cel_diag *d)
         return;
     free(d->text);
     free(d->message);
-    d->text = d->message = NULL;
+    free(d->detail);
+    d->text = d->message = d->detail = NULL;
     d->line = d->column = 0;
 }
 
@@ -1238,12 +1256,17 @@ static cel_program *plan_program(const cel_env *env, const cel_ast *root, const 
     prog->root = plan_expr(p, root);
     if (!prog->root) {
         diag_issue(diag, srcinfo, p->err_offset, p->err ? p->err : "out of memory");
+        if (diag) {
+            diag->detail = p->err_detail;
+            p->err_detail = NULL;
+        }
         cel_program_free(prog);
         prog = NULL;
     } else {
         prog->nlocals = (uint32_t)p->maxlocals;
     }
     free(p->err);
+    free(p->err_detail);
     free(p);
     return prog;
 }

@@ -38,6 +38,9 @@ typedef struct cel_diag {
     char *message;
     int line;   /* 1-based */
     int column; /* 1-based, in code points */
+    /* Why, when message is upstream's terse text ("invalid matches
+     * argument"): the function's own error for the literal. Or NULL. */
+    char *detail;
 } cel_diag;
 
 void cel_diag_clear(cel_diag *d);

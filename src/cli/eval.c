@@ -336,6 +336,8 @@ static int evaluate(const eval_args *a)
         if (a->json)
             eval_print_json_line(json_pack("{s:s}", "error", diag.text ? diag.text : "compile error"));
         fprintf(stderr, "%s\n", diag.text ? diag.text : "compile error");
+        if (diag.detail)
+            fprintf(stderr, "celgate eval: note: %s\n", diag.detail);
         cel_diag_clear(&diag);
         cel_env_free(env);
         return 2;
