@@ -470,8 +470,13 @@ static int validated_arg(const planner *p, const cel_plan *n)
         arg = member ? 1 : 0;
     else
         return -1;
+    /* A literal: a scalar constant of the source (constant lists and maps
+     * are not literals; a matches() pattern must be a string). */
     const cel_plan *a = arg < n->nargs ? n->args[arg] : NULL;
-    if (!a || a->op != CEL_P_CONST || !is_gconst(a) || a->val.kind != CEL_STRING)
+    if (!a || a->op != CEL_P_CONST || !is_gconst(a) || a->val.kind == CEL_LIST ||
+        a->val.kind == CEL_MAP || a->val.kind == CEL_TYPE)
+        return -1;
+    if (!strcmp(n->name, "matches") && a->val.kind != CEL_STRING)
         return -1;
     return (int)arg;
 }

@@ -262,6 +262,7 @@ static void test_literal_errors(void **state)
         {"timestamp('bad') > timestamp(0)", "timestamp",
          "parsing time \"bad\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"bad\" as \"2006\"", 11},
         {"'abc'.matches('a(')", "matches", "error parsing regexp: missing closing ): `a(`", 15},
+        {"timestamp(253402300800) > timestamp(0)", "timestamp", "timestamp overflow", 11},
     };
     for (size_t i = 0; i < LEN(cases); i++) {
         char msg[64];
