@@ -263,7 +263,7 @@ static cel_value eval_select_path(const cel_plan *n, eval_state *st)
 static cel_value eval_has(const cel_plan *n, eval_state *st)
 {
     cel_value obj = eval(n->args[0], st);
-    if (!charge_relative(n, st))
+    if (!charge_relative(n, st) || ((n->cflags & CEL_PC_PRESENCE) && !charge(st, 1)))
         return st->halt;
     if (obj.kind == CEL_ERROR)
         return obj;

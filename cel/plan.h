@@ -65,7 +65,8 @@ enum {
     CEL_PC_GCONST = 1 << 1,     /* cel-go plans a constant here */
     CEL_PC_FREE = 1 << 2,       /* the operation itself is not charged */
     CEL_PC_UNOBSERVED = 1 << 3, /* VAR/LOCAL/BLOCK_INDEX read for free */
-    CEL_PC_RELATIVE = 1 << 4    /* +1: a relative attribute over a non-attribute */
+    CEL_PC_RELATIVE = 1 << 4,   /* +1: a relative attribute over a non-attribute */
+    CEL_PC_PRESENCE = 1 << 5    /* HAS: the presence test costs 1 (plain cel-go) */
 };
 
 typedef struct cel_plan_field {

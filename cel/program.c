@@ -36,6 +36,7 @@ typedef struct planner {
     bool validate_literals;
     bool literal_validators; /* Kubernetes >= 1.29 messages */
     bool optimize;           /* cel-go OptOptimize pricing */
+    bool presence_cost;      /* has() costs 1 */
     cel_arena *arena;
     scope_var scope[PLAN_MAX_SCOPE];
     int nscope;
@@ -1136,6 +1137,8 @@ static cel_plan *plan_expr(planner *p, const cel_ast *e)
             cel_plan *operand = plan_expr(p, e->u.select.operand);
             if (operand)
                 n = select_node(p, e, e->u.select.test_only ? CEL_P_HAS : CEL_P_OPT_SELECT, operand);
+            if (n && n->op == CEL_P_HAS && p->presence_cost)
+                n->cflags |= CEL_PC_PRESENCE;
         } else {
             n = plan_qualified(p, e);
             if (!n && !p->err) {
@@ -1257,6 +1260,7 @@ static cel_program *plan_program(const cel_env *env, const cel_ast *root, const 
     p->validate_literals = !cel_env_options_of(env)->defer_literal_errors;
     p->literal_validators = cel_env_options_of(env)->literal_validators;
     p->optimize = cel_env_options_of(env)->optimize;
+    p->presence_cost = cel_env_options_of(env)->presence_test_cost;
     p->arena = prog->arena;
     prog->root = plan_expr(p, root);
     if (!prog->root) {

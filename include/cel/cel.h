@@ -90,6 +90,8 @@ typedef struct cel_env_options {
                                     once and cost nothing at run time; a
                                     conversion of a constant that fails is a
                                     compile error */
+    bool presence_test_cost;     /* has() costs 1, cel-go's default;
+                                    Kubernetes keeps the older 0 */
 } cel_env_options;
 
 typedef struct cel_env cel_env;

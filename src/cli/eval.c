@@ -72,7 +72,8 @@ static void usage(FILE *out)
             "  --vars FILE.json     bind every member of a JSON object file\n"
             "  --container NAME     namespace for name resolution\n"
             "  --disable-check      evaluate without type-checking\n"
-            "  --cost               also print the runtime cost spent (Kubernetes' cost model)\n"
+            "  --cost               also print the runtime cost spent, as cel-go's cost tracker\n"
+            "                       counts it (in k8s and all: configured as Kubernetes does)\n"
             "  --cost-limit N       stop past a runtime cost of N; 0: no limit (default: with\n"
             "                       --env k8s Kubernetes' per-expression limit %u, as on the\n"
             "                       API server; otherwise none)\n"
@@ -278,6 +279,7 @@ static cel_env *build_env(const eval_args *a)
         o.std_lib = true;
         o.macros = CEL_MACROS_STD;
         o.defer_literal_errors = true;
+        o.presence_test_cost = true;
         env = cel_env_new(&o);
         break;
     default:

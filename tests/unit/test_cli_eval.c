@@ -103,6 +103,11 @@ static void test_json_output(void **state)
     assert_string_equal(c.out, "{\"value\": {\"int\": \"2\"}, \"cost\": 1}\n");
     RUN(&c, "--json", "--cost", "--env", "std", "[1, 2].size()");
     assert_string_equal(c.out, "{\"value\": {\"int\": \"2\"}, \"cost\": 11}\n");
+    /* has() is free in Kubernetes, 1 in plain cel-go */
+    RUN(&c, "--cost", "--var", "o={\"a\":1}", "has(o.a)");
+    assert_string_equal(c.out, "true\ncost: 1\n");
+    RUN(&c, "--cost", "--env", "std", "--var", "o={\"a\":1}", "has(o.a)");
+    assert_string_equal(c.out, "true\ncost: 2\n");
     RUN(&c, "--json", "--cost", "--var", "x=1", "[x, x].size()");
     /* x twice 2 + list 10 + size() 1 */
     assert_string_equal(c.out, "{\"value\": {\"int\": \"2\"}, \"cost\": 13}\n");
