@@ -8,6 +8,11 @@
  * while &&, ||, ?: and the comprehension conditions absorb errors the other
  * side makes irrelevant. Cost and memory exhaustion are different: they halt
  * the whole evaluation and cannot be absorbed.
+ *
+ * Cost is charged step by step as cel-go's runtime cost tracker charges the
+ * plan cel-go builds; where that plan's shape differs from ours, the
+ * planner leaves flags on the nodes (plan.h, CEL_PC_*). The limit is
+ * checked at every charge.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,7 +7,9 @@
  * language's own operators their own nodes, and folds constants into the
  * program's arena. Calls flagged CEL_FN_VALIDATE_LITERAL that fail on
  * literal arguments are compile errors, as Kubernetes' literal validators
- * make them.
+ * make them. It also marks how cel-go would price each node (plan.h,
+ * CEL_PC_*): attributes, relative attributes, and what OptOptimize makes
+ * constant.
  */
 #include <stdio.h>
 #include <stdlib.h>
