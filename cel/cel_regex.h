@@ -11,7 +11,7 @@
  * the end of the text unless (?m), `.` excludes only \n unless (?s).
  * PCRE2 backtracks where RE2 does not, so every match runs under match,
  * depth and heap limits: a catastrophic pattern yields an error quickly
- * instead of hanging.
+ * instead of hanging (or, for a yes/no match, the DFA matcher's answer).
  *
  * Compile once, match many: a cel_regex is immutable after compilation and
  * may be used by many threads at once. A program caches a compiled literal
@@ -38,8 +38,13 @@ void cel_regex_free(cel_regex *re);
 
 /* Unanchored search, like Go's MatchString: 1 when the pattern matches
  * somewhere in s, 0 when not, -1 when a resource limit stopped the search
- * or s is not valid UTF-8 (message in err). */
+ * or s is not valid UTF-8 (message in err). Backtracking that runs out of
+ * budget is retried without backtracking (PCRE2's DFA matcher), so only a
+ * search neither can finish is an error. */
 int cel_regex_match(const cel_regex *re, const char *s, size_t n, char *err, size_t errcap);
+
+/* How many patterns have been compiled in this process (for tests). */
+unsigned long cel_regex_compile_count(void);
 
 /* Like cel_regex_match, and on a match reports the byte span of the
  * leftmost match in *start / *end (for find-style library functions). */

@@ -8,6 +8,11 @@
  * while &&, ||, ?: and the comprehension conditions absorb errors the other
  * side makes irrelevant. Cost and memory exhaustion are different: they halt
  * the whole evaluation and cannot be absorbed.
+ *
+ * Cost is charged step by step as cel-go's runtime cost tracker charges the
+ * plan cel-go builds; where that plan's shape differs from ours, the
+ * planner leaves flags on the nodes (plan.h, CEL_PC_*). The limit is
+ * checked at every charge.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,9 +264,18 @@ static cel_value select_step(eval_state *st, const char *name, uint32_t len, cel
     return make_optional(st, &v);
 }
 
+/* The +1 cel-go charges for resolving a relative attribute (a select or
+ * index whose operand is not itself an attribute). */
+static inline bool charge_relative(const cel_plan *n, eval_state *st)
+{
+    return !(n->cflags & CEL_PC_RELATIVE) || charge(st, 1);
+}
+
 static cel_value eval_select(const cel_plan *n, eval_state *st, bool optional)
 {
     cel_value obj = eval(n->args[0], st);
+    if (!charge_relative(n, st))
+        return st->halt;
     if (obj.kind == CEL_ERROR)
         return obj;
     return select_step(st, n->name, n->name_len, obj, optional);
@@ -293,6 +307,8 @@ static cel_value eval_select_path(const cel_plan *n, eval_state *st)
 static cel_value eval_has(const cel_plan *n, eval_state *st)
 {
     cel_value obj = eval(n->args[0], st);
+    if (!charge_relative(n, st) || ((n->cflags & CEL_PC_PRESENCE) && !charge(st, 1)))
+        return st->halt;
     if (obj.kind == CEL_ERROR)
         return obj;
     if (obj.kind == CEL_OPTIONAL) {
@@ -375,6 +391,8 @@ static cel_value index_value(eval_state *st, const cel_value *obj, const cel_val
 static cel_value eval_index(const cel_plan *n, eval_state *st, bool optional)
 {
     cel_value obj = eval(n->args[0], st);
+    if (!charge_relative(n, st))
+        return st->halt;
     if (obj.kind == CEL_ERROR)
         return obj;
     cel_value idx = eval(n->args[1], st);
@@ -404,15 +422,22 @@ static cel_value eval_index(const cel_plan *n, eval_state *st, bool optional)
 
 static cel_value eval_in(const cel_plan *n, eval_state *st)
 {
+    /* Like cel-go's binary calls: both sides evaluated, the call charged
+     * (by the list's size, 1 otherwise) even when one side is an error. */
     cel_value x = eval(n->args[0], st);
-    if (x.kind == CEL_ERROR)
-        return x;
     cel_value c = eval(n->args[1], st);
-    if (c.kind == CEL_ERROR)
-        return c;
+    if (st->halted)
+        return st->halt;
+    if (x.kind == CEL_ERROR || c.kind == CEL_ERROR) {
+        uint64_t cost = n->cflags & CEL_PC_FREE ? 0 : c.kind == CEL_LIST ? c.u.list->len : 1;
+        if (!charge(st, cost))
+            return st->halt;
+        return x.kind == CEL_ERROR ? x : c;
+    }
     if (c.kind == CEL_LIST) {
         const cel_list *l = c.u.list;
-        if (!charge(st, l->len))
+        /* FREE: a set lookup under OptOptimize. */
+        if (!(n->cflags & CEL_PC_FREE) && !charge(st, l->len))
             return st->halt;
         cel_value err = {0};
         bool have_err = false;
@@ -465,17 +490,23 @@ static uint64_t call_cost(const cel_overload *const *ovl, size_t novl, const cel
 
 static cel_value eval_equal(const cel_plan *n, eval_state *st, bool negate)
 {
+    /* cel-go evaluates both sides, charges, then reports the first error;
+     * the cost functions size an error as 1. */
     cel_value a[2];
     a[0] = eval(n->args[0], st);
-    if (a[0].kind == CEL_ERROR)
-        return a[0];
     a[1] = eval(n->args[1], st);
-    if (a[1].kind == CEL_ERROR)
-        return a[1];
-    uint64_t cost = n->cost_direct ? n->cost_direct(a, 2)
+    if (st->halted)
+        return st->halt;
+    /* Kubernetes' estimator prices == on its own types (IP, CIDR,
+     * quantity, URL, ...: the opaque kinds) at 1 whatever their size;
+     * != keeps cel-go's default. */
+    uint64_t cost = !negate && a[0].kind == CEL_OPAQUE ? 1
+                    : n->cost_direct                  ? n->cost_direct(a, 2)
                     : n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, a, 2, st->arena) : 1;
     if (!charge(st, cost))
         return st->halt;
+    if (a[0].kind == CEL_ERROR || a[1].kind == CEL_ERROR)
+        return a[a[0].kind == CEL_ERROR ? 0 : 1];
     cel_value r = cel_value_equal(&a[0], &a[1], st->arena);
     if (negate && r.kind == CEL_BOOL)
         r.u.b = !r.u.b;
@@ -498,9 +529,18 @@ static cel_value eval_call(const cel_plan *n, eval_state *st)
             return st->halt;
         if (args[i].kind == CEL_ERROR && first_err < 0) {
             first_err = (int)i;
-            if (!n->nonstrict)
+            /* cel-go stops a call of three or more arguments at the first
+             * error, uncharged ... */
+            if (!n->nonstrict && n->nargs > 2)
                 return args[i];
         }
+    }
+    /* ... but evaluates both arguments of a unary or binary one and
+     * charges it (error arguments size as 1: nominally 1). */
+    if (first_err >= 0 && !n->nonstrict) {
+        if (!(n->cflags & CEL_PC_FREE) && !charge(st, 1))
+            return st->halt;
+        return args[first_err];
     }
     size_t start = n->nargs ? n->first[args[0].kind] : 0;
     for (size_t i = start; i < n->novl; i++) {
@@ -515,7 +555,7 @@ static cel_value eval_call(const cel_plan *n, eval_state *st)
                          : args[j].kind != CEL_ERROR);
         if (!ok)
             continue;
-        if (!charge(st, o->cost ? o->cost(args, n->nargs) : 1))
+        if (!(n->cflags & CEL_PC_FREE) && !charge(st, o->cost ? o->cost(args, n->nargs) : 1))
             return st->halt;
         cel_call call = {st, n->prep ? n->prep[i] : NULL};
         cel_value r = o->fn(&call, args, n->nargs);
@@ -595,7 +635,7 @@ static cel_value eval_list(const cel_plan *n, eval_state *st)
         }
         items[len++] = v;
     }
-    if (!charge(st, LIST_CREATE_COST))
+    if (!(n->cflags & CEL_PC_FREE) && !charge(st, LIST_CREATE_COST))
         return st->halt;
     return check_memory(st, cel_list_new(st->arena, items, len));
 }
@@ -630,7 +670,7 @@ static cel_value eval_map(const cel_plan *n, eval_state *st)
         vals[len] = v;
         len++;
     }
-    if (!charge(st, MAP_CREATE_COST))
+    if (!(n->cflags & CEL_PC_FREE) && !charge(st, MAP_CREATE_COST))
         return st->halt;
     return check_memory(st, cel_map_new(st->arena, keys, vals, len));
 }
@@ -654,7 +694,8 @@ static cel_value eval_append(const cel_plan *n, eval_state *st)
     /* Price it as the `accu + [x]` it stands for. */
     cel_list one = {1, &x, NULL, NULL};
     cel_value cargs[2] = {accu, cel_list_v(&one)};
-    if (!charge(st, LIST_CREATE_COST + (n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, cargs, 2, st->arena) : 1)))
+    uint64_t list_cost = n->cflags & CEL_PC_FREE ? 0 : LIST_CREATE_COST;
+    if (!charge(st, list_cost + (n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, cargs, 2, st->arena) : 1)))
         return st->halt;
     accu_buf *b = &st->accus[n->slot];
     const cel_list *cur = accu.u.list;
@@ -814,7 +855,7 @@ static cel_value eval_block(const cel_plan *n, eval_state *st)
 
 static cel_value eval_block_index(const cel_plan *n, eval_state *st)
 {
-    if (!charge(st, 1))
+    if (!(n->cflags & CEL_PC_UNOBSERVED) && !charge(st, 1))
         return st->halt;
     const cel_plan *b = n->target;
     int i = n->slot - b->comp.iter;
@@ -857,13 +898,13 @@ static cel_value eval(const cel_plan *n, eval_state *st)
             return st->halt;
         return n->val;
     case CEL_P_VAR:
-        if (!charge(st, 1))
+        if (!(n->cflags & CEL_PC_UNOBSERVED) && !charge(st, 1))
             return st->halt;
         if ((size_t)n->slot < st->act->nvars)
             return st->act->vars[n->slot];
         return cel_error_new(st->arena, CEL_ERR_GENERAL, "no such attribute(s): %s", n->name);
     case CEL_P_LOCAL:
-        if (!charge(st, 1))
+        if (!(n->cflags & CEL_PC_UNOBSERVED) && !charge(st, 1))
             return st->halt;
         return st->locals[n->slot];
     case CEL_P_UNRESOLVED:
@@ -888,7 +929,7 @@ static cel_value eval(const cel_plan *n, eval_state *st)
     }
     case CEL_P_TYPE: {
         cel_value v = eval(n->args[0], st);
-        if (v.kind == CEL_ERROR || !charge(st, 1))
+        if (v.kind == CEL_ERROR || (!(n->cflags & CEL_PC_FREE) && !charge(st, 1)))
             return v;
         if (v.kind == CEL_OPAQUE && v.u.opaque->type->type)
             return cel_type_v(v.u.opaque->type->type);

@@ -49,6 +49,28 @@ typedef enum cel_plan_op {
 
 typedef struct cel_plan cel_plan;
 
+/* How cel-go prices a node beyond its operation (cel_plan.cflags). cel-go
+ * charges while it evaluates its own plan (interpreter/runtimecost.go),
+ * whose shape differs from ours in three ways that show in the cost:
+ *   - attributes: an identifier with its selects and indexes is one
+ *     attribute, +1 for resolving its root and +1 per qualifier. A select
+ *     or index on anything else (a call, a literal) first wraps it in a
+ *     relative attribute, one more +1. An attribute used as a ternary
+ *     branch or as an index is resolved without being observed, so its
+ *     root costs nothing there (its qualifiers still do).
+ *   - OptOptimize (Kubernetes builds every program with it): constant
+ *     list and map literals and conversions of constants become constants,
+ *     and `in` on a constant list of primitives becomes a set lookup; none
+ *     of them costs anything at run time. */
+enum {
+    CEL_PC_ATTR = 1 << 0,       /* cel-go plans an attribute here */
+    CEL_PC_GCONST = 1 << 1,     /* cel-go plans a constant here */
+    CEL_PC_FREE = 1 << 2,       /* the operation itself is not charged */
+    CEL_PC_UNOBSERVED = 1 << 3, /* VAR/LOCAL/BLOCK_INDEX read for free */
+    CEL_PC_RELATIVE = 1 << 4,   /* +1: a relative attribute over a non-attribute */
+    CEL_PC_PRESENCE = 1 << 5    /* HAS: the presence test costs 1 (plain cel-go) */
+};
+
 typedef struct cel_plan_field {
     const char *name;
     uint32_t len;
@@ -56,6 +78,7 @@ typedef struct cel_plan_field {
 
 struct cel_plan {
     uint8_t op;      /* cel_plan_op */
+    uint8_t cflags;  /* CEL_PC_* */
     uint32_t offset; /* source offset, for messages */
     uint32_t nargs;
     cel_plan **args;

@@ -7,7 +7,9 @@
  * language's own operators their own nodes, and folds constants into the
  * program's arena. Calls flagged CEL_FN_VALIDATE_LITERAL that fail on
  * literal arguments are compile errors, as Kubernetes' literal validators
- * make them.
+ * make them. It also marks how cel-go would price each node (plan.h,
+ * CEL_PC_*): attributes, relative attributes, and what OptOptimize makes
+ * constant.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "cel/check.h"
 #include "cel/env.h"
 #include "cel/plan.h"
+#include "cel_regex.h"
 
 #define PLAN_MAX_DEPTH 1000
 #define PLAN_MAX_SCOPE 256
@@ -33,6 +36,9 @@ typedef struct planner {
     cel_program *prog;
     const char *container;
     bool validate_literals;
+    bool literal_validators; /* Kubernetes >= 1.29 messages */
+    bool optimize;           /* cel-go OptOptimize pricing */
+    bool presence_cost;      /* has() costs 1 */
     cel_arena *arena;
     scope_var scope[PLAN_MAX_SCOPE];
     int nscope;
@@ -47,6 +53,7 @@ typedef struct planner {
     /* First error (compile errors stop planning). */
     char *err;
     uint32_t err_offset;
+    char *err_detail; /* cel_diag.detail */
 } planner;
 
 static cel_plan *plan_expr(planner *p, const cel_ast *e);
@@ -96,8 +103,80 @@ static cel_plan *const_node(planner *p, const cel_ast *e, cel_value v, uint64_t 
     if (n) {
         n->val = v;
         n->cost = cost;
+        n->cflags = CEL_PC_GCONST;
     }
     return n;
+}
+
+/* ---------------------------------------------------------------- cel-go's plan shape (plan.h) */
+
+static bool is_attr(const cel_plan *n) { return n->cflags & CEL_PC_ATTR; }
+static bool is_gconst(const cel_plan *n) { return n->cflags & CEL_PC_GCONST; }
+
+/* A select, index or presence test: +1 when cel-go has to wrap a
+ * non-attribute operand in a relative attribute first. */
+static void mark_qualifier(cel_plan *n)
+{
+    if (n && n->nargs && !is_attr(n->args[0]))
+        n->cflags |= CEL_PC_RELATIVE;
+}
+
+/* cel-go resolves the attribute n without observing it (a ternary branch,
+ * an index): its root costs nothing. The root is the identifier the chain
+ * of selects and indexes starts from, or the relative attribute over a
+ * non-attribute operand; a folded chain has that +1 in its cost. */
+static void unobserve_root(cel_plan *n)
+{
+    while (n && is_attr(n)) {
+        switch (n->op) {
+        case CEL_P_VAR:
+        case CEL_P_LOCAL:
+        case CEL_P_BLOCK_INDEX: n->cflags |= CEL_PC_UNOBSERVED; return;
+        case CEL_P_CONST:
+            if (n->cost)
+                n->cost--;
+            return;
+        case CEL_P_SELECT:
+        case CEL_P_SELECT_PATH:
+        case CEL_P_OPT_SELECT:
+        case CEL_P_INDEX:
+        case CEL_P_OPT_INDEX:
+            if (n->cflags & CEL_PC_RELATIVE) {
+                n->cflags &= (uint8_t)~CEL_PC_RELATIVE;
+                return;
+            }
+            n = n->args[0];
+            break;
+        default: return; /* a conditional has no cost of its own */
+        }
+    }
+}
+
+/* The standard conversions cel-go's OptOptimize evaluates once when their
+ * argument is a constant (overloads.IsTypeConversionFunction). */
+static bool is_conversion(const char *name)
+{
+    static const char *const names[] = {"bool", "bytes", "double", "duration", "dyn",
+                                        "int", "string", "timestamp", "type", "uint"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(name, names[i]))
+            return true;
+    return false;
+}
+
+/* A constant list whose elements cel-go can put in a hash set (the set
+ * membership optimization: bool, int, uint, double, string). */
+static bool primitive_list(const cel_value *v)
+{
+    if (v->kind != CEL_LIST || !v->u.list->items)
+        return false;
+    for (size_t i = 0; i < v->u.list->len; i++) {
+        cel_value e = v->u.list->items[i];
+        if (e.kind != CEL_BOOL && e.kind != CEL_INT && e.kind != CEL_UINT && e.kind != CEL_DOUBLE &&
+            e.kind != CEL_STRING)
+            return false;
+    }
+    return true;
 }
 
 /* ---------------------------------------------------------------- scopes */
@@ -169,6 +248,7 @@ static cel_plan *lookup_name(planner *p, const cel_ast *e, const char *name, siz
             if (v) {
                 cel_plan *node = node_new(p, CEL_P_VAR, e, 0);
                 if (node) {
+                    node->cflags = CEL_PC_ATTR;
                     node->slot = v->slot;
                     node->name_len = (uint32_t)strlen(v->name);
                     node->name = arena_str(p, v->name, node->name_len);
@@ -219,6 +299,9 @@ static cel_plan *select_node(planner *p, const cel_ast *e, int op, cel_plan *ope
     if (!n)
         return NULL;
     n->args[0] = operand;
+    if (op != CEL_P_HAS)
+        n->cflags = CEL_PC_ATTR;
+    mark_qualifier(n);
     n->name_len = (uint32_t)strlen(e->u.select.field);
     n->name = arena_str(p, e->u.select.field, n->name_len);
     return n->name ? n : NULL;
@@ -270,6 +353,7 @@ static cel_plan *plan_qualified(planner *p, const cel_ast *e)
         cur = node_new(p, CEL_P_LOCAL, parts[0], 0);
         if (!cur)
             return NULL;
+        cur->cflags = CEL_PC_ATTR;
         cur->slot = slot;
         cur->name = arena_str(p, base, strlen(base));
     } else {
@@ -301,8 +385,10 @@ static cel_plan *plan_qualified(planner *p, const cel_ast *e)
             /* cel-go names every candidate it tried, innermost container
              * first: "no such attribute(s): goog.pkg.x, pkg.x". */
             cur = node_new(p, CEL_P_UNRESOLVED, parts[0], 0);
-            if (cur)
+            if (cur) {
+                cur->cflags = CEL_PC_ATTR;
                 cur->name = candidate_list(p, full, pos);
+            }
             used = np;
         }
         free(full);
@@ -318,6 +404,8 @@ static cel_plan *plan_qualified(planner *p, const cel_ast *e)
             return NULL;
         }
         n->args[0] = cur;
+        n->cflags = CEL_PC_ATTR;
+        mark_qualifier(n);
         for (size_t i = used; i < np; i++) {
             const char *f = parts[i]->u.select.field;
             path[i - used].len = (uint32_t)strlen(f);
@@ -348,6 +436,8 @@ static bool all_const(const cel_plan *n)
  * arena. Returns the folded node, or n itself when the result is an error
  * (the error then happens at run time, with its cost), or NULL when a
  * literal validator rejects the arguments. */
+static void literal_error(planner *p, const cel_plan *n, const char *msg);
+
 static cel_plan *fold(planner *p, cel_plan *n, bool validate)
 {
     if (!n || !all_const(n))
@@ -356,7 +446,7 @@ static cel_plan *fold(planner *p, cel_plan *n, bool validate)
     cel_value v = cel_interp_fold(n, 0, p->arena, &cost);
     if (v.kind == CEL_ERROR) {
         if (validate && v.u.err->code != CEL_ERR_MEMORY) {
-            plan_error(p, n->offset, v.u.err->msg);
+            literal_error(p, n, v.u.err->msg);
             return NULL;
         }
         return n;
@@ -366,6 +456,77 @@ static cel_plan *fold(planner *p, cel_plan *n, bool validate)
     n->cost = cost;
     n->nargs = 0;
     return n;
+}
+
+/* ---------------------------------------------------------------- literal errors */
+
+/* The argument cel-go's literal validators (Kubernetes >= 1.29) check:
+ * timestamp() and duration() their argument, matches() its first argument
+ * after the receiver (the pattern of s.matches(p), but the subject of the
+ * global matches(s, p): cel-go's validator takes argument 0 either way).
+ * -1 when the call has no validator or that argument is not a literal. */
+static int validated_arg(const planner *p, const cel_plan *n)
+{
+    if (!p->literal_validators || !n->name || !n->nargs)
+        return -1;
+    bool member = n->novl && n->ovl[0]->member;
+    uint32_t arg;
+    if ((!strcmp(n->name, "timestamp") || !strcmp(n->name, "duration")) && !member)
+        arg = 0;
+    else if (!strcmp(n->name, "matches"))
+        arg = member ? 1 : 0;
+    else
+        return -1;
+    /* A literal: a scalar constant of the source (constant lists and maps
+     * are not literals; a matches() pattern must be a string). */
+    const cel_plan *a = arg < n->nargs ? n->args[arg] : NULL;
+    if (!a || a->op != CEL_P_CONST || !is_gconst(a) || a->val.kind == CEL_LIST ||
+        a->val.kind == CEL_MAP || a->val.kind == CEL_TYPE)
+        return -1;
+    if (!strcmp(n->name, "matches") && a->val.kind != CEL_STRING)
+        return -1;
+    return (int)arg;
+}
+
+/* A call whose constant arguments fail at compile time: with the literal
+ * validators, "invalid <function> argument" at the validated literal, as
+ * cel-go reports it; otherwise (an OptOptimize program that cannot be
+ * built, as before 1.29) the function's own message at the call. The
+ * global matches(s, p) with a bad pattern p is the latter even with the
+ * validators, which look at s. */
+static void literal_error(planner *p, const cel_plan *n, const char *msg)
+{
+    int arg = validated_arg(p, n);
+    bool global_matches = arg == 0 && !strcmp(n->name, "matches");
+    if (arg < 0 || global_matches) {
+        plan_error(p, n->offset, msg);
+        return;
+    }
+    char m[64];
+    snprintf(m, sizeof m, "invalid %s argument", n->name);
+    if (!p->err)
+        p->err_detail = strdup(msg);
+    plan_error(p, n->args[arg]->offset, m);
+}
+
+/* cel-go's regex validator compiles the first argument of the global
+ * matches(s, p), the subject: a literal subject that is not a valid
+ * pattern fails the compilation however good p is. */
+static bool check_global_matches(planner *p, const cel_plan *n)
+{
+    if (validated_arg(p, n) != 0 || strcmp(n->name, "matches") != 0)
+        return true;
+    const cel_value *s = &n->args[0]->val;
+    char err[CEL_REGEX_ERR_CAP];
+    cel_regex *re = cel_regex_compile(s->u.str, s->len, err, sizeof err);
+    if (re) {
+        cel_regex_free(re);
+        return true;
+    }
+    if (!p->err)
+        p->err_detail = strdup(err);
+    plan_error(p, n->args[0]->offset, "invalid matches argument");
+    return false;
 }
 
 /* ---------------------------------------------------------------- calls */
@@ -452,6 +613,14 @@ static bool any_flag(const cel_plan *n, unsigned flag)
     return false;
 }
 
+static bool any_prepare(const cel_plan *n)
+{
+    for (uint32_t i = 0; i < n->novl; i++)
+        if (n->ovl[i]->prepare)
+            return true;
+    return false;
+}
+
 /* Candidates of an operator the interpreter implements itself, kept only
  * to price it with the library's cost functions. */
 static void cost_overloads(planner *p, cel_plan *n, const char *name, size_t nargs)
@@ -507,7 +676,7 @@ static bool prepare_call(planner *p, cel_plan *n)
         void *state = o->prepare(cargs, n->nargs, mask, err, sizeof err);
         if (!state) {
             if (err[0] && p->validate_literals) {
-                plan_error(p, n->offset, err);
+                literal_error(p, n, err);
                 return false;
             }
             continue;
@@ -572,11 +741,27 @@ static cel_plan *plan_library_call(planner *p, const cel_ast *e, const char *nam
     if (n->novl > 250)
         n->novl = 250;
     set_dispatch(n);
+    if (p->validate_literals && !check_global_matches(p, n))
+        return NULL;
     if (!prepare_call(p, n))
         return NULL;
     if (!n->novl || any_flag(n, CEL_FN_NOFOLD))
         return n;
-    return fold(p, n, p->validate_literals && any_flag(n, CEL_FN_VALIDATE_LITERAL));
+    /* OptOptimize computes a conversion of a constant when the program is
+     * built: free at run time, and a failure fails the build. */
+    bool conversion = p->optimize && !target && total == 1 && is_gconst(n->args[0]) &&
+                      is_conversion(name);
+    if (conversion)
+        n->cflags |= CEL_PC_GCONST | CEL_PC_FREE;
+    /* A prepare function is the literal check of its call (a pattern
+     * compiles): a constant call that then fails to evaluate (a match
+     * past its limits) fails at run time, as upstream would. */
+    bool validate = p->validate_literals &&
+                    (conversion || (any_flag(n, CEL_FN_VALIDATE_LITERAL) && !any_prepare(n)));
+    cel_plan *f = fold(p, n, validate);
+    if (f && f->op != CEL_P_CONST)
+        f->cflags &= (uint8_t)~CEL_PC_GCONST; /* not computed: not a constant */
+    return f;
 }
 
 /* A function name found in the container scopes ("f" in container "a.b"
@@ -746,9 +931,14 @@ static cel_plan *plan_call(planner *p, const cel_ast *e)
         return plan_native(p, e, CEL_P_OR, 2);
     if (na == 3 && !strcmp(fn, "_?_:_")) {
         n = plan_native(p, e, CEL_P_COND, 3);
+        if (!n)
+            return NULL;
+        n->cflags = CEL_PC_ATTR;
+        unobserve_root(n->args[1]);
+        unobserve_root(n->args[2]);
         /* A constant condition picks its branch now, unless computing it
          * had a cost the evaluation must still be charged. */
-        if (n && n->args[0]->op == CEL_P_CONST && n->args[0]->val.kind == CEL_BOOL &&
+        if (n->args[0]->op == CEL_P_CONST && n->args[0]->val.kind == CEL_BOOL &&
             n->args[0]->cost == 0)
             return n->args[n->args[0]->val.u.b ? 1 : 2];
         return n;
@@ -761,12 +951,32 @@ static cel_plan *plan_call(planner *p, const cel_ast *e)
             cost_overloads(p, n, fn, 2);
         return fold(p, n, false);
     }
-    if (na == 2 && !strcmp(fn, "@in"))
-        return fold(p, plan_native(p, e, CEL_P_IN, 2), false);
-    if (na == 2 && !strcmp(fn, "_[_]"))
-        return fold(p, plan_native(p, e, CEL_P_INDEX, 2), false);
-    if (na == 2 && !strcmp(fn, "_[?_]"))
-        return fold(p, plan_native(p, e, CEL_P_OPT_INDEX, 2), false);
+    if (na == 2 && !strcmp(fn, "@in")) {
+        n = plan_native(p, e, CEL_P_IN, 2);
+        if (!n)
+            return NULL;
+        const cel_plan *l = n->args[1];
+        if (p->optimize && is_gconst(l) && l->op == CEL_P_CONST && l->val.kind == CEL_LIST) {
+            /* OptOptimize: nothing is in a constant empty list (the left
+             * side is not even evaluated); a constant list of primitives
+             * is a set lookup, free. */
+            if (l->val.u.list->len == 0)
+                return const_node(p, e, cel_bool(false), 0);
+            if (primitive_list(&l->val))
+                n->cflags |= CEL_PC_FREE;
+        }
+        return fold(p, n, false);
+    }
+    if (na == 2 && (!strcmp(fn, "_[_]") || !strcmp(fn, "_[?_]"))) {
+        n = plan_native(p, e, fn[2] == '?' ? CEL_P_OPT_INDEX : CEL_P_INDEX, 2);
+        if (!n)
+            return NULL;
+        n->cflags = CEL_PC_ATTR;
+        mark_qualifier(n);
+        if (is_attr(n->args[1]))
+            unobserve_root(n->args[1]);
+        return fold(p, n, false);
+    }
     if (na == 1 && !strcmp(fn, "dyn") && !cel_env_has_function(p->env, "dyn"))
         return plan_expr(p, e->u.call.args[0]);
     if (na == 1 && !strcmp(fn, "type") && !cel_env_has_function(p->env, "type"))
@@ -779,6 +989,9 @@ static cel_plan *plan_call(planner *p, const cel_ast *e)
         n->args[0] = plan_expr(p, e->u.call.args[1]->u.list.elems[0]);
         if (!n->args[0])
             return NULL;
+        /* [constant] is a constant list under OptOptimize: no list cost. */
+        if (p->optimize && is_gconst(n->args[0]))
+            n->cflags |= CEL_PC_FREE;
         cost_overloads(p, n, "_+_", 2);
         return n;
     }
@@ -821,7 +1034,16 @@ static cel_plan *plan_list(planner *p, const cel_ast *e)
         memcpy(o, e->u.list.optional, e->u.list.n * sizeof *o);
         n->optional = o;
     }
-    return fold(p, n, false);
+    /* OptOptimize builds a list of constants once. */
+    bool constant = p->optimize;
+    for (uint32_t i = 0; i < n->nargs && constant; i++)
+        constant = is_gconst(n->args[i]);
+    if (constant)
+        n->cflags |= CEL_PC_GCONST | CEL_PC_FREE;
+    cel_plan *f = fold(p, n, false);
+    if (f && f->op != CEL_P_CONST)
+        f->cflags &= (uint8_t)~CEL_PC_GCONST;
+    return f;
 }
 
 static cel_plan *plan_map(planner *p, const cel_ast *e)
@@ -850,7 +1072,15 @@ static cel_plan *plan_map(planner *p, const cel_ast *e)
         }
     }
     n->optional = o;
-    return fold(p, n, false);
+    bool constant = p->optimize;
+    for (uint32_t i = 0; i < n->nargs && constant; i++)
+        constant = is_gconst(n->args[i]);
+    if (constant)
+        n->cflags |= CEL_PC_GCONST | CEL_PC_FREE;
+    cel_plan *f = fold(p, n, false);
+    if (f && f->op != CEL_P_CONST)
+        f->cflags &= (uint8_t)~CEL_PC_GCONST;
+    return f;
 }
 
 static cel_plan *plan_struct(planner *p, const cel_ast *e)
@@ -950,6 +1180,7 @@ static cel_plan *plan_expr(planner *p, const cel_ast *e)
         if (sv) {
             n = node_new(p, sv->block ? CEL_P_BLOCK_INDEX : CEL_P_LOCAL, e, 0);
             if (n) {
+                n->cflags = CEL_PC_ATTR;
                 n->slot = sv->slot;
                 n->target = sv->block;
                 n->name = arena_str(p, name, strlen(name));
@@ -964,6 +1195,8 @@ static cel_plan *plan_expr(planner *p, const cel_ast *e)
             cel_plan *operand = plan_expr(p, e->u.select.operand);
             if (operand)
                 n = select_node(p, e, e->u.select.test_only ? CEL_P_HAS : CEL_P_OPT_SELECT, operand);
+            if (n && n->op == CEL_P_HAS && p->presence_cost)
+                n->cflags |= CEL_PC_PRESENCE;
         } else {
             n = plan_qualified(p, e);
             if (!n && !p->err) {
@@ -994,7 +1227,8 @@ void cel_diag_clear(cel_diag *d)
         return;
     free(d->text);
     free(d->message);
-    d->text = d->message = NULL;
+    free(d->detail);
+    d->text = d->message = d->detail = NULL;
     d->line = d->column = 0;
 }
 
@@ -1085,16 +1319,24 @@ static cel_program *plan_program(const cel_env *env, const cel_ast *root, const 
     p->nrefs = nrefs;
     p->container = cel_env_options_of(env)->container;
     p->validate_literals = !cel_env_options_of(env)->defer_literal_errors;
+    p->literal_validators = cel_env_options_of(env)->literal_validators;
+    p->optimize = cel_env_options_of(env)->optimize;
+    p->presence_cost = cel_env_options_of(env)->presence_test_cost;
     p->arena = prog->arena;
     prog->root = plan_expr(p, root);
     if (!prog->root) {
         diag_issue(diag, srcinfo, p->err_offset, p->err ? p->err : "out of memory");
+        if (diag) {
+            diag->detail = p->err_detail;
+            p->err_detail = NULL;
+        }
         cel_program_free(prog);
         prog = NULL;
     } else {
         prog->nlocals = (uint32_t)p->maxlocals;
     }
     free(p->err);
+    free(p->err_detail);
     free(p);
     return prog;
 }

@@ -3,6 +3,10 @@
  * walks the pattern once, rejects what Go's regexp parser rejects (with its
  * messages) and writes the PCRE2 pattern with the same meaning; PCRE2 then
  * compiles it (JIT when available) and matches under resource limits.
+ * When backtracking runs out of its budget, a yes/no match is retried with
+ * PCRE2's DFA matcher, which does not backtrack: whether a pattern matches
+ * somewhere does not depend on the order alternatives are tried, so it
+ * gives RE2's answer (`^(a+)+$` against "aaaa...!" is false, quickly).
  */
 #include "cel_regex.h"
 
@@ -20,6 +24,9 @@
 #define REGEX_MATCH_LIMIT 1000000u
 #define REGEX_DEPTH_LIMIT 20000u
 #define REGEX_HEAP_LIMIT_KIB 32768u
+/* DFA workspace (ints): room for the states of any pattern Go accepts
+ * over the inputs Kubernetes' cost limit lets through. */
+#define REGEX_DFA_WORKSPACE 65536u
 /* Go's limits on repeat counts and nesting. */
 #define RE2_MAX_REPEAT 1000
 #define RE2_MAX_DEPTH 1000
@@ -28,6 +35,12 @@ struct cel_regex {
     pcre2_code *code;
     pcre2_match_context *mctx;
 };
+
+/* Patterns compiled so far (tests check that a literal pattern is
+ * compiled once per program, not per evaluation). */
+static _Atomic unsigned long compiled_count;
+
+unsigned long cel_regex_compile_count(void) { return compiled_count; }
 
 /* ---------------------------------------------------------------- output buffer */
 
@@ -639,6 +652,7 @@ cel_regex *cel_regex_compile(const char *pattern, size_t n, char *err, size_t er
     pcre2_set_heap_limit(mctx, REGEX_HEAP_LIMIT_KIB);
     re->code = code;
     re->mctx = mctx;
+    compiled_count++;
     return re;
 }
 
@@ -649,6 +663,25 @@ void cel_regex_free(cel_regex *re)
     pcre2_match_context_free(re->mctx);
     pcre2_code_free(re->code);
     free(re);
+}
+
+static bool limit_error(int rc)
+{
+    return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+           rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
+}
+
+static void match_error(int rc, char *err, size_t errcap)
+{
+    if (limit_error(rc))
+        snprintf(err, errcap, "regular expression too costly to evaluate (match limit exceeded)");
+    else if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
+        snprintf(err, errcap, "invalid UTF-8 in matched string");
+    else {
+        PCRE2_UCHAR msg[160];
+        pcre2_get_error_message(rc, msg, sizeof msg);
+        snprintf(err, errcap, "regular expression match failed: %s", (const char *)msg);
+    }
 }
 
 int cel_regex_search(const cel_regex *re, const char *s, size_t n, size_t *start, size_t *end,
@@ -672,20 +705,44 @@ int cel_regex_search(const cel_regex *re, const char *s, size_t n, size_t *start
     pcre2_match_data_free(md);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
-    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
-        rc == PCRE2_ERROR_JIT_STACKLIMIT)
-        snprintf(err, errcap, "regular expression too costly to evaluate (match limit exceeded)");
-    else if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
-        snprintf(err, errcap, "invalid UTF-8 in matched string");
-    else {
-        PCRE2_UCHAR msg[160];
-        pcre2_get_error_message(rc, msg, sizeof msg);
-        snprintf(err, errcap, "regular expression match failed: %s", (const char *)msg);
-    }
+    match_error(rc, err, errcap);
     return -1;
+}
+
+/* The DFA matcher: 1 match, 0 none, -1 when it cannot decide either. */
+static int dfa_match(const cel_regex *re, const char *s, size_t n)
+{
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    int *ws = malloc(REGEX_DFA_WORKSPACE * sizeof *ws);
+    int rc = PCRE2_ERROR_NOMEMORY;
+    if (md && ws)
+        rc = pcre2_dfa_match(re->code, (PCRE2_SPTR)(s ? s : ""), n, 0, 0, md, re->mctx, ws,
+                             REGEX_DFA_WORKSPACE);
+    free(ws);
+    pcre2_match_data_free(md);
+    if (rc >= 0) /* 0: more matches at that position than the ovector holds */
+        return 1;
+    return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 }
 
 int cel_regex_match(const cel_regex *re, const char *s, size_t n, char *err, size_t errcap)
 {
-    return cel_regex_search(re, s, n, NULL, NULL, err, errcap);
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    if (!md) {
+        snprintf(err, errcap, "out of memory");
+        return -1;
+    }
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)(s ? s : ""), n, 0, 0, md, re->mctx);
+    pcre2_match_data_free(md);
+    if (rc >= 0)
+        return 1;
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    if (limit_error(rc)) {
+        int d = dfa_match(re, s, n);
+        if (d >= 0)
+            return d;
+    }
+    match_error(rc, err, errcap);
+    return -1;
 }

@@ -1,16 +1,24 @@
 /*
- * k8s_env.c: the Kubernetes base CEL environment by version, and the "all
+ * k8s_env.c: the Kubernetes base CEL environment by compatibility version,
+ * the two environments of an API server of a given version, and the "all
  * libraries" environment. Which library arrives in which version is one
- * table (cel_k8s_libraries), so adding a library is adding a row.
+ * table (cel_k8s_libraries), so adding a library is adding a row; the
+ * language options that depend on the version are in options_for.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cel/ext.h"
 #include "cel/ext_lists.h"
+#include "cel/ext_authz.h"
 #include "cel/k8s.h"
 
 const cel_k8s_library cel_k8s_libraries[] = {
+    /* base.go: Authz since 1.27; AuthzSelectors since 1.31 (feature gate
+     * AuthorizeWithSelectors, on by default from 1.32, when 1.31 is the
+     * compatibility version of new expressions). */
+    {&cel_lib_authz, 0, 0},
+    {&cel_lib_authz_selectors, 31, 0},
     {&cel_lib_k8s_ip, 30, 0},
     {&cel_lib_k8s_cidr, 30, 0},
     {&cel_lib_k8s_lists, 0, 0},
@@ -32,6 +40,13 @@ static bool has(unsigned minor, unsigned since, unsigned until)
     return minor >= since && (until == 0 || minor <= until);
 }
 
+/* The language side of base.go by version. Always (1.0): homogeneous
+ * aggregate literals, UTC default time zone, OptOptimize with cost
+ * tracking and has() costing nothing. 1.28: cel.OptionalTypes (the ?.
+ * [? {?k: syntax, optional.* functions and optMap/optFlatMap) and
+ * CrossTypeNumericComparisons. 1.29: the duration, timestamp, regex and
+ * homogeneous-literal AST validators. 1.32: ext.TwoVarComprehensions.
+ * 1.34: ext.Lists(3), whose sortBy is a macro. */
 static cel_env_options options_for(unsigned minor, const cel_env_options *base)
 {
     cel_env_options o = {0};
@@ -51,8 +66,25 @@ static cel_env_options options_for(unsigned minor, const cel_env_options *base)
     o.optional_syntax = minor >= 28;
     o.cross_type_numeric = minor >= 28;
     o.homogeneous_literals = true;
+    o.literal_validators = minor >= 29;
+    o.optimize = true;
     o.std_lib = true;
     return o;
+}
+
+static bool in_range(unsigned minor)
+{
+    return minor >= CEL_K8S_OLDEST_MINOR && minor <= CEL_K8S_NEWEST_MINOR;
+}
+
+bool cel_k8s_has_library(unsigned minor, const cel_library *lib)
+{
+    if (minor == 0)
+        minor = CEL_K8S_NEWEST_MINOR;
+    for (const cel_k8s_library *l = cel_k8s_libraries; l->lib; l++)
+        if (l->lib == lib && has(minor, l->since, l->until))
+            return true;
+    return false;
 }
 
 int cel_env_add_k8s_libraries(cel_env *env, unsigned minor, bool extras)
@@ -82,10 +114,26 @@ cel_env *cel_env_new_k8s(unsigned minor, const cel_env_options *base)
 {
     if (minor == 0)
         minor = CEL_K8S_NEWEST_MINOR;
-    if (minor < CEL_K8S_OLDEST_MINOR || minor > CEL_K8S_NEWEST_MINOR)
+    if (!in_range(minor))
         return NULL;
     cel_env_options o = options_for(minor, base);
     return build(minor, &o, false);
+}
+
+unsigned cel_k8s_compat_minor(unsigned server_minor, cel_k8s_exprs which)
+{
+    if (server_minor == 0)
+        server_minor = CEL_K8S_NEWEST_MINOR;
+    return which == CEL_K8S_NEW_EXPRESSIONS && server_minor > 0 ? server_minor - 1 : server_minor;
+}
+
+cel_env *cel_env_new_k8s_server(unsigned server_minor, cel_k8s_exprs which,
+                                const cel_env_options *base)
+{
+    unsigned compat = cel_k8s_compat_minor(server_minor, which);
+    if (!in_range(compat))
+        return NULL;
+    return cel_env_new_k8s(compat, base);
 }
 
 cel_env *cel_env_new_all(const cel_env_options *base)
@@ -95,17 +143,42 @@ cel_env *cel_env_new_all(const cel_env_options *base)
     return build(CEL_K8S_NEWEST_MINOR, &o, true);
 }
 
-int cel_k8s_parse_version(const char *s)
+int cel_k8s_version(const char *s, unsigned oldest, unsigned newest)
 {
     if (!s)
         return -1;
     if (s[0] == 'v')
         s++;
-    if (strncmp(s, "1.", 2) != 0 || s[2] < '0' || s[2] > '9')
+    if (strncmp(s, "1.", 2) != 0)
         return -1;
-    char *end;
-    long minor = strtol(s + 2, &end, 10);
-    if (*end || minor < CEL_K8S_OLDEST_MINOR || minor > CEL_K8S_NEWEST_MINOR)
+    s += 2;
+    /* Digits only, no sign, no leading zeros (strtoul alone accepts " +7"). */
+    if (s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1] >= '0' && s[1] <= '9'))
         return -1;
+    unsigned long minor = 0;
+    size_t i = 0;
+    for (; s[i] >= '0' && s[i] <= '9'; i++) {
+        minor = minor * 10 + (unsigned long)(s[i] - '0');
+        if (minor > 100000)
+            return -1;
+    }
+    if (s[i] == '.') {
+        size_t j = i + 1;
+        if (s[j] < '0' || s[j] > '9')
+            return -1;
+        while (s[j] >= '0' && s[j] <= '9' && j - i < 10)
+            j++;
+        i = j;
+    }
+    if (s[i])
+        return -1;
+    if (minor < oldest || minor > newest)
+        return -2;
     return (int)minor;
+}
+
+int cel_k8s_parse_version(const char *s)
+{
+    int m = cel_k8s_version(s, CEL_K8S_OLDEST_MINOR, CEL_K8S_NEWEST_MINOR);
+    return m < 0 ? -1 : m;
 }

@@ -4,7 +4,9 @@
  * labelSelector, serviceAccount) produce immutable check values in the
  * evaluation's arena; check(verb) hands the finished question to the host
  * (cel_eval_opts.host, a cel_authz_host) and wraps its answer in a Decision.
- * A check is priced as upstream prices it: a fixed 350,000.
+ * A check is priced as upstream prices it: a fixed 350,000. The selector
+ * builders (fieldSelector, labelSelector) are a library of their own,
+ * cel_lib_authz_selectors, because Kubernetes adds them in 1.31.
  */
 #include <stddef.h>
 #include <string.h>
@@ -237,8 +239,6 @@ static const cel_overload overloads[] = {
     {"resourcecheck_subresource", "subresource", true, 2, 0, {RESC, S}, RESC, fn_subresource, NULL},
     {"resourcecheck_namespace", "namespace", true, 2, 0, {RESC, S}, RESC, fn_namespace, NULL},
     {"resourcecheck_name", "name", true, 2, 0, {RESC, S}, RESC, fn_name, NULL},
-    {"resourcecheck_fieldselector", "fieldSelector", true, 2, 0, {RESC, S}, RESC, fn_field_selector, NULL},
-    {"resourcecheck_labelselector", "labelSelector", true, 2, 0, {RESC, S}, RESC, fn_label_selector, NULL},
     {"pathcheck_check", "check", true, 2, CEL_FN_NOFOLD, {PATHC, S}, DEC, fn_check, check_cost},
     {"resourcecheck_check", "check", true, 2, CEL_FN_NOFOLD, {RESC, S}, DEC, fn_check, check_cost},
     {"decision_allowed", "allowed", true, 1, CEL_FN_NOFOLD, {DEC}, &cel_t_bool, fn_allowed, NULL},
@@ -252,4 +252,27 @@ static const cel_type *const types[] = {&cel_t_authz_authorizer, &cel_t_authz_pa
 
 const cel_library cel_lib_authz = {
     "kubernetes.authz", overloads, sizeof overloads / sizeof overloads[0], types, sizeof types / sizeof types[0],
+};
+
+/* Kubernetes' selector cost (library/cost.go): a list of requirements
+ * (10), a parse of the selector (ceil(0.1 * len)), and about one
+ * requirement per two characters, each a struct and a values slice
+ * (ceil(ceil(0.5 * len) * 50)). */
+static uint64_t selector_cost(const cel_value *args, size_t n)
+{
+    uint64_t len = 0; /* code points, as cel-go sizes strings */
+    for (uint32_t i = 0; n >= 2 && args[1].kind == CEL_STRING && i < args[1].len; i++)
+        len += ((unsigned char)args[1].u.str[i] & 0xc0) != 0x80;
+    uint64_t parse = (len + 9) / 10, requirements = (len + 1) / 2;
+    return 10 + parse + requirements * 50;
+}
+
+/* The AuthzSelectors library (Kubernetes >= 1.31). */
+static const cel_overload selector_overloads[] = {
+    {"resourcecheck_fieldselector", "fieldSelector", true, 2, 0, {RESC, S}, RESC, fn_field_selector, selector_cost},
+    {"resourcecheck_labelselector", "labelSelector", true, 2, 0, {RESC, S}, RESC, fn_label_selector, selector_cost},
+};
+
+const cel_library cel_lib_authz_selectors = {
+    "kubernetes.authzSelectors", selector_overloads, sizeof selector_overloads / sizeof selector_overloads[0], NULL, 0,
 };

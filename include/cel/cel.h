@@ -38,6 +38,9 @@ typedef struct cel_diag {
     char *message;
     int line;   /* 1-based */
     int column; /* 1-based, in code points */
+    /* Why, when message is upstream's terse text ("invalid matches
+     * argument"): the function's own error for the literal. Or NULL. */
+    char *detail;
 } cel_diag;
 
 void cel_diag_clear(cel_diag *d);
@@ -72,7 +75,23 @@ typedef struct cel_env_options {
                                     functions that fail on literal arguments fail
                                     at run time, as in plain cel-go (the
                                     conformance suite), instead of being compile
-                                    errors as in Kubernetes >= 1.29 */
+                                    errors as in Kubernetes */
+    bool literal_validators;     /* Kubernetes >= 1.29 runs cel-go's literal
+                                    validators: a bad duration(), timestamp() or
+                                    matches() literal is reported as "invalid
+                                    <function> argument" at the literal (without
+                                    them the compile error carries the
+                                    function's own message) */
+    bool optimize;               /* price evaluation as cel-go prices a program
+                                    built with OptOptimize, as Kubernetes builds
+                                    them: constant list and map literals,
+                                    conversions of constants and `in` on a
+                                    constant list of primitives are computed
+                                    once and cost nothing at run time; a
+                                    conversion of a constant that fails is a
+                                    compile error */
+    bool presence_test_cost;     /* has() costs 1, cel-go's default;
+                                    Kubernetes keeps the older 0 */
 } cel_env_options;
 
 typedef struct cel_env cel_env;

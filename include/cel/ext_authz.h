@@ -53,6 +53,9 @@ typedef struct cel_authz_host {
 } cel_authz_host;
 
 extern const cel_library cel_lib_authz;
+/* fieldSelector() and labelSelector() on resource checks (Kubernetes'
+ * AuthzSelectors library, 1.31 and later); needs cel_lib_authz. */
+extern const cel_library cel_lib_authz_selectors;
 
 /* The types the library defines, for declaring variables. */
 extern const cel_type cel_t_authz_authorizer;    /* kubernetes.authorization.Authorizer */

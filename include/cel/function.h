@@ -47,8 +47,11 @@ enum {
      * depend on the host or on time). */
     CEL_FN_NOFOLD = 1 << 1,
     /* A call whose arguments are all literals is evaluated at compile time,
-     * and an error then is a compile error (regex, duration, timestamp, ip
-     * and cidr literals). Calls that fold without error are folded anyway. */
+     * and an error then is a compile error (duration and timestamp
+     * literals). For an overload with a prepare function the prepare step
+     * is the check instead (a regex pattern compiles), and an error in
+     * evaluating the folded call stays a run-time error. Calls that fold
+     * without error are folded anyway. */
     CEL_FN_VALIDATE_LITERAL = 1 << 2,
     /* The parameter types are for the checker only: at run time any value
      * (not an error) is passed, and the function checks what it got

@@ -4,6 +4,13 @@
  * lazily decoded maps and lists, integers as int) and prints the result as
  * a CEL literal, or with --json as the conformance suite's tagged VALUE.
  *
+ * The environment is Kubernetes' by default (cel/k8s.h): every library and
+ * language feature of the newest version celgate models, or with
+ * --k8s-version 1.N what an API server of 1.N accepts in a new or changed
+ * policy (compatibility version 1.N-1; --stored: what it compiles stored
+ * policies with, 1.N). --env all adds the cel-go extensions Kubernetes
+ * leaves out; --env std is plain CEL as cel-go's default environment.
+ *
  * Exit status: 0 a value, 1 an evaluation error, 2 a compile or usage error.
  */
 #include <errno.h>
@@ -15,6 +22,7 @@
 
 #include "cel/cel.h"
 #include "cel/json.h"
+#include "cel/k8s.h"
 #include "cli/cli.h"
 
 #define EVAL_MAX_VARS 256
@@ -24,12 +32,18 @@ typedef struct eval_var {
     json_t *doc;
 } eval_var;
 
+typedef enum eval_env { EVAL_ENV_K8S, EVAL_ENV_ALL, EVAL_ENV_STD } eval_env;
+
 typedef struct eval_args {
     bool json;
     bool cost;
     bool disable_check;
+    bool stored;
+    eval_env env;
+    int k8s_minor; /* 0: no --k8s-version */
     const char *container;
     const char *expr;
+    bool cost_limit_set;
     uint64_t cost_limit;
     eval_var vars[EVAL_MAX_VARS];
     size_t nvars;
@@ -43,16 +57,32 @@ static void usage(FILE *out)
             "Evaluates a CEL expression and prints the result as a CEL literal.\n"
             "\n"
             "options:\n"
+            "  --env k8s|all|std    the CEL environment (default k8s):\n"
+            "                         k8s  Kubernetes' (see --k8s-version)\n"
+            "                         all  k8s plus the cel-go extensions Kubernetes leaves\n"
+            "                              out (math, encoders, cel.bind, cel.block)\n"
+            "                         std  plain CEL, as cel-go's default environment\n"
+            "  --k8s-version 1.N    compile as an API server of Kubernetes 1.N compiles a\n"
+            "                       new or changed policy expression: its compatibility\n"
+            "                       version 1.N-1 (1.%d to 1.%d; default: every feature of\n"
+            "                       1.%d); a function 1.N-1 lacks is a compile error\n"
+            "  --stored             with --k8s-version: as that server compiles stored\n"
+            "                       policies at admission (compatibility version 1.N)\n"
             "  --var NAME=JSON      bind variable NAME to a JSON value (repeatable)\n"
             "  --vars FILE.json     bind every member of a JSON object file\n"
             "  --container NAME     namespace for name resolution\n"
             "  --disable-check      evaluate without type-checking\n"
-            "  --cost               also print the cost spent\n"
-            "  --cost-limit N       stop past a runtime cost of N\n"
+            "  --cost               also print the runtime cost spent, as cel-go's cost tracker\n"
+            "                       counts it (in k8s and all: configured as Kubernetes does)\n"
+            "  --cost-limit N       stop past a runtime cost of N; 0: no limit (default: with\n"
+            "                       --env k8s Kubernetes' per-expression limit %u, as on the\n"
+            "                       API server; otherwise none)\n"
             "  --json               print {\"value\": VALUE} or {\"error\": MESSAGE}\n"
             "  --help               show this text\n"
             "\n"
-            "exit status: 0 value, 1 evaluation error, 2 compile or usage error\n");
+            "exit status: 0 value, 1 evaluation error, 2 compile or usage error\n",
+            CEL_K8S_OLDEST_MINOR + 1, CEL_K8S_NEWEST_MINOR, CEL_K8S_NEWEST_MINOR,
+            CEL_K8S_PER_CALL_LIMIT);
 }
 
 static void free_args(eval_args *a)
@@ -136,6 +166,22 @@ static int parse_vars_file(eval_args *a, const char *path)
     return rc;
 }
 
+static int parse_k8s_version(eval_args *a, const char *v)
+{
+    int m = cel_k8s_version(v, CEL_K8S_OLDEST_MINOR, CEL_K8S_NEWEST_MINOR);
+    if (m == -1) {
+        fprintf(stderr, "celgate eval: --k8s-version expects 1.N (or v1.N, 1.N.P), got '%s'\n", v);
+        return -1;
+    }
+    if (m == -2) {
+        fprintf(stderr, "celgate eval: --k8s-version %s: unknown Kubernetes version; celgate knows 1.%d to 1.%d\n",
+                v, CEL_K8S_OLDEST_MINOR, CEL_K8S_NEWEST_MINOR);
+        return -1;
+    }
+    a->k8s_minor = m;
+    return 0;
+}
+
 static int parse_args(eval_args *a, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -150,6 +196,23 @@ static int parse_args(eval_args *a, int argc, char **argv)
             a->cost = true;
         } else if (!strcmp(arg, "--disable-check")) {
             a->disable_check = true;
+        } else if (!strcmp(arg, "--stored")) {
+            a->stored = true;
+        } else if (!strcmp(arg, "--env") && has_next) {
+            const char *v = argv[++i];
+            if (!strcmp(v, "k8s"))
+                a->env = EVAL_ENV_K8S;
+            else if (!strcmp(v, "all"))
+                a->env = EVAL_ENV_ALL;
+            else if (!strcmp(v, "std"))
+                a->env = EVAL_ENV_STD;
+            else {
+                fprintf(stderr, "celgate eval: --env expects k8s, all or std, got '%s'\n", v);
+                return -1;
+            }
+        } else if (!strcmp(arg, "--k8s-version") && has_next) {
+            if (parse_k8s_version(a, argv[++i]) != 0)
+                return -1;
         } else if (!strcmp(arg, "--var") && has_next) {
             if (parse_var(a, argv[++i]) != 0)
                 return -1;
@@ -166,6 +229,7 @@ static int parse_args(eval_args *a, int argc, char **argv)
                 fprintf(stderr, "celgate eval: --cost-limit expects a number, got '%s'\n", argv[i]);
                 return -1;
             }
+            a->cost_limit_set = true;
         } else if (arg[0] == '-' && arg[1] == '-' && arg[2]) {
             fprintf(stderr, "celgate eval: unknown or incomplete option '%s'\n", arg);
             return -1;
@@ -181,21 +245,51 @@ static int parse_args(eval_args *a, int argc, char **argv)
         usage(stderr);
         return -1;
     }
+    if (a->k8s_minor && a->env != EVAL_ENV_K8S) {
+        fprintf(stderr, "celgate eval: --k8s-version applies to --env k8s only\n");
+        return -1;
+    }
+    if (a->stored && !a->k8s_minor) {
+        fprintf(stderr, "celgate eval: --stored needs --k8s-version\n");
+        return -1;
+    }
+    if (a->k8s_minor && !a->stored && a->k8s_minor <= CEL_K8S_OLDEST_MINOR) {
+        fprintf(stderr,
+                "celgate eval: --k8s-version 1.%d: a 1.%d API server checks new expressions at "
+                "compatibility version 1.%d, older than celgate models (1.%d); --stored compiles as "
+                "it compiles stored policies\n",
+                a->k8s_minor, a->k8s_minor, a->k8s_minor - 1, CEL_K8S_OLDEST_MINOR);
+        return -1;
+    }
     return 0;
 }
 
-/* The CEL environment of `celgate eval`: the standard library, every
- * macro, optional syntax. Further environments (the Kubernetes ones) are
- * added here with one call each. */
+/* The CEL environment the options chose (see the top of the file). */
 static cel_env *build_env(const eval_args *a)
 {
     cel_env_options o = {0};
     o.container = a->container;
-    o.macros = CEL_MACROS_ALL;
-    o.optional_syntax = true;
     o.disable_check = a->disable_check;
-    o.std_lib = true;
-    cel_env *env = cel_env_new(&o);
+    cel_env *env;
+    switch (a->env) {
+    case EVAL_ENV_ALL: env = cel_env_new_all(&o); break;
+    case EVAL_ENV_STD:
+        /* cel-go's cel.NewEnv(): standard macros, no optional syntax,
+         * literals checked when evaluated. */
+        o.std_lib = true;
+        o.macros = CEL_MACROS_STD;
+        o.defer_literal_errors = true;
+        o.presence_test_cost = true;
+        env = cel_env_new(&o);
+        break;
+    default:
+        env = a->k8s_minor ? cel_env_new_k8s_server((unsigned)a->k8s_minor,
+                                                    a->stored ? CEL_K8S_STORED_EXPRESSIONS
+                                                              : CEL_K8S_NEW_EXPRESSIONS,
+                                                    &o)
+                           : cel_env_new_k8s(0, &o);
+        break;
+    }
     if (!env)
         return NULL;
     for (size_t i = 0; i < a->nvars; i++) {
@@ -207,9 +301,11 @@ static cel_env *build_env(const eval_args *a)
     return env;
 }
 
+/* One line, with jansson's ", " and ": " separators:
+ * {"value": {"bool": true}, "cost": 7}. */
 static void eval_print_json_line(json_t *obj)
 {
-    char *s = obj ? json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    char *s = obj ? json_dumps(obj, JSON_ENSURE_ASCII) : NULL;
     puts(s ? s : "{\"error\": \"out of memory\"}");
     free(s);
     json_decref(obj);
@@ -242,6 +338,8 @@ static int evaluate(const eval_args *a)
         if (a->json)
             eval_print_json_line(json_pack("{s:s}", "error", diag.text ? diag.text : "compile error"));
         fprintf(stderr, "%s\n", diag.text ? diag.text : "compile error");
+        if (diag.detail)
+            fprintf(stderr, "celgate eval: note: %s\n", diag.detail);
         cel_diag_clear(&diag);
         cel_env_free(env);
         return 2;
@@ -260,6 +358,8 @@ static int evaluate(const eval_args *a)
         vals[i] = cel_json_value(a->vars[i].doc, arena);
     cel_activation act = {vals, a->nvars};
     cel_eval_opts opts = {.cost_limit = a->cost_limit};
+    if (!a->cost_limit_set && a->env == EVAL_ENV_K8S)
+        opts.cost_limit = CEL_K8S_PER_CALL_LIMIT;
     uint64_t cost = 0;
     cel_value v = cel_eval(p, &act, arena, &opts, &cost);
     int rc = 0;

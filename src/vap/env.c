@@ -128,11 +128,14 @@ typedef struct cprog {
     const cenv *env;
 } cprog;
 
-/* The base environment of Kubernetes 1.<minor> (0: the newest): options
- * and libraries every expression gets, by version (cel/k8s.h). */
+/* The environment an API server of Kubernetes 1.<minor> (0: the newest)
+ * compiles stored policies with at admission: its StoredExpressions
+ * environment, compatibility version 1.<minor> (cel/k8s.h). Policies
+ * loaded from files are stored configuration, as upstream's
+ * environment.go says of StoredExpressions. */
 static cel_env *base_env(int minor)
 {
-    return cel_env_new_k8s((unsigned)minor, NULL);
+    return cel_env_new_k8s_server((unsigned)minor, CEL_K8S_STORED_EXPRESSIONS, NULL);
 }
 
 static void cenv_free(void *p)
@@ -174,8 +177,9 @@ static void *cenv_new(const vap_env_desc *d, char **err)
     if (d->kind != VAP_ENV_MATCH && (e->s_vars = cel_env_add_var(e->env, "variables", &e->vars_type)) < 0)
         goto fail;
     if (d->kind != VAP_ENV_MESSAGE) {
-        if (cel_env_add_library(e->env, &cel_lib_authz) < 0 ||
-            (e->s_authz = cel_env_add_var(e->env, "authorizer", &cel_t_authz_authorizer)) < 0 ||
+        /* The authz library is in the base environment; only the
+         * variables are per kind. */
+        if ((e->s_authz = cel_env_add_var(e->env, "authorizer", &cel_t_authz_authorizer)) < 0 ||
             (e->s_reqres = cel_env_add_var(e->env, "authorizer.requestResource", &cel_t_authz_resource_check)) < 0)
             goto fail;
     }

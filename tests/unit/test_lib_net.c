@@ -17,6 +17,7 @@
 #include "cel/ast.h"
 #include "cel/cel.h"
 #include "cel/ext.h"
+#include "cel/k8s.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -276,10 +277,80 @@ static void test_compile_errors(void **state)
     want_compile_error(f, "ip('1.2.3.4').foo", "type 'net.IP' does not support field selection");
 }
 
+/* Every parse failure text of spec §2, in full: the prefix ("IP Address"
+ * with a capital A; the doubled network-address prefix of Go-parse CIDR
+ * failures, single for the IPv4-mapped rejection) and Go netip's reason
+ * with its "(at ...)" part. */
+static void test_spec_error_texts(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *in, *reason;
+    } ip[] = {
+        {"1.2.3.4.5", "IPv4 address too long"},
+        {"1.2.3", "IPv4 address too short"},
+        {"1.2.3.256", "IPv4 field has value >255"},
+        {"01.2.3.4", "IPv4 field has octet with leading zero"},
+        {"", "unable to parse IP"},
+        {"abc", "unable to parse IP"},
+        {"1.2.3.x", "unexpected character (at \"x\")"},
+        {"1.2.3.4/32", "unexpected character (at \"/32\")"},
+        {" 1.2.3.4", "unexpected character (at \" 1.2.3.4\")"},
+        {":1", "each colon-separated field must have at least one digit (at \":1\")"},
+        {"[::1]", "each colon-separated field must have at least one digit (at \"[::1]\")"},
+        {"1:2:3:4:5:6:7:8:9", "trailing garbage after address (at \"9\")"},
+        {"1::2::3", "multiple :: in address (at \":3\")"},
+        {"%eth0", "missing IPv6 address"},
+        {"fe80::1%", "zone must be a non-empty string"},
+    };
+    char want[512];
+    for (size_t i = 0; i < LEN(ip); i++) {
+        snprintf(want, sizeof want,
+                 "IP Address \"%s\" parse error during conversion from string: ParseAddr(\"%s\"): %s",
+                 ip[i].in, ip[i].in, ip[i].reason);
+        want_error(f, "ip(s)", ip[i].in, want);
+        /* the same parse behind isIP() and ip.isCanonical() */
+        want_bool(f, "isIP(s)", ip[i].in, false);
+        want_error(f, "ip.isCanonical(s)", ip[i].in, want);
+    }
+    want_error(f, "ip(s)", "fe80::1%eth0", "IP address \"fe80::1%eth0\" with zone value is not allowed");
+    want_error(f, "ip(s)", "::ffff:1.2.3.4", "IPv4-mapped IPv6 address \"::ffff:1.2.3.4\" is not allowed");
+    want_error(f, "ip(s)", "::ffff:c0a8:1", "IPv4-mapped IPv6 address \"::ffff:c0a8:1\" is not allowed");
+    want_bool(f, "ip(s).family() == 6", "::ffff:0:1.2.3.4", true); /* only ::ffff:0:0/96 is refused */
+
+    static const struct {
+        const char *in, *reason;
+    } cidr[] = {
+        {"192.168.0.0/", "bad bits after slash: \"\""},
+        {"192.168.0.0/x", "bad bits after slash: \"x\""},
+        {"1.2.3.4/+1", "bad bits after slash: \"+1\""},
+        {"1.2.3.4/01", "bad bits after slash: \"01\""},
+        {"192.168.00.0/24", "ParseAddr(\"192.168.00.0\"): IPv4 field has octet with leading zero"},
+        {"10.0.0.0/33", "prefix length out of range"},
+        {"::1/129", "prefix length out of range"},
+        {"fe80::1%eth0/64", "IPv6 zones cannot be present in a prefix"},
+        {"10.0.0.0", "no '/'"},
+    };
+    for (size_t i = 0; i < LEN(cidr); i++) {
+        snprintf(want, sizeof want,
+                 "network address parse error during conversion from string: network address parse "
+                 "error during conversion from string: netip.ParsePrefix(\"%s\"): %s",
+                 cidr[i].in, cidr[i].reason);
+        want_error(f, "cidr(s)", cidr[i].in, want);
+        want_bool(f, "isCIDR(s)", cidr[i].in, false);
+        want_error(f, "cidr('10.0.0.0/8').containsCIDR(s)", cidr[i].in, want);
+    }
+    want_error(f, "cidr(s)", "::ffff:1.2.3.4/120",
+               "network address parse error during conversion from string: IPv4-mapped IPv6 address "
+               "\"::ffff:1.2.3.4/120\" is not allowed");
+    want_bool(f, "isCIDR(s)", "192.168.0.1/24", true); /* host bits are kept, not an error */
+}
+
 /* Kubernetes' literal validators (1.29+) cover durations, timestamps,
- * regexes and aggregate literals, not ip()/cidr(): a malformed literal is a
- * runtime error (upstream's own test expects cidr("192.168.0.0/") to fail
- * at run time), so the library does not mark them for literal validation. */
+ * regexes and aggregate literals, not ip()/cidr(), and OptOptimize folds
+ * only the standard conversions: a malformed literal is a runtime error
+ * (upstream's own cidr test expects cidr("192.168.0.0/") to fail at run
+ * time), so the library does not mark them for literal validation. */
 static void test_literal_errors_at_runtime(void **state)
 {
     fixture *f = *state;
@@ -294,6 +365,34 @@ static void test_literal_errors_at_runtime(void **state)
     want_error(f, "cidr(s)", "10.0.0.0/33", cidr_err);
     want_error(f, "cidr('10.0.0.0/8').containsIP(s)", "bad", "no such overload");
     want_bool(f, "cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16')", NULL, true);
+
+    /* Literals, in every Kubernetes environment that has the library: the
+     * expression compiles; evaluating it fails with the parse text. */
+    static const char *const lits[] = {"cidr('10.0.0.0/8x').prefixLength() == 8",
+                                       "ip('1.2.3') == ip('1.2.3.4')",
+                                       "cidr('10.0.0.0/8').containsCIDR('10.0.0.0/33')"};
+    const char *const errs[] = {
+        "network address parse error during conversion from string: network address parse error "
+        "during conversion from string: netip.ParsePrefix(\"10.0.0.0/8x\"): bad bits after slash: \"8x\"",
+        ip_err,
+        cidr_err,
+    };
+    for (unsigned minor = 30; minor <= CEL_K8S_NEWEST_MINOR; minor++) {
+        cel_env *env = cel_env_new_k8s(minor, NULL);
+        assert_non_null(env);
+        for (size_t i = 0; i < LEN(lits); i++) {
+            cel_diag d;
+            cel_program *p = cel_compile(env, lits[i], strlen(lits[i]), &d);
+            if (!p)
+                fail_msg("1.%u: %s: %s", minor, lits[i], d.text);
+            cel_arena_reset(f->arena);
+            cel_value v = cel_eval(p, NULL, f->arena, NULL, NULL);
+            assert_int_equal(v.kind, CEL_ERROR);
+            assert_string_equal(v.u.err->msg, errs[i]);
+            cel_program_free(p);
+        }
+        cel_env_free(env);
+    }
 }
 
 /* ------------------------------------------------------------ costs */
@@ -348,6 +447,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truth_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compile_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spec_error_texts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_literal_errors_at_runtime, setup, teardown),
         cmocka_unit_test_setup_teardown(test_costs, setup, teardown),
     };

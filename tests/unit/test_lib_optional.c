@@ -130,7 +130,7 @@ static void test_first_last_unwrap(void **state)
                   "value a is not optional");
     want_error_code_in(0, "x.unwrapOpt()", "[1]", CEL_ERR_NO_OVERLOAD);
     want_compile_error_in(0, "[1].unwrapOpt()", "found no matching overload for 'unwrapOpt'");
-    want_cost_in(0, "[1, 2].first()", 11);
+    want_cost_in(0, "[1, 2].first()", 1); /* the constant list is folded */
 }
 
 static void test_optional_versions(void **state)
