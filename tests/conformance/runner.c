@@ -38,12 +38,9 @@ static const char *const ext_files[] = {
 static const struct {
     const char *file, *why;
 } skipped_files[] = {
-    {"string_ext", "extension libraries (issue 3)"},
-    {"math_ext", "extension libraries (issue 3)"},
     {"optionals", "extension libraries (issue 3)"},
     {"bindings_ext", "extension libraries (issue 3)"},
     {"block_ext", "extension libraries (issue 3)"},
-    {"encoders_ext", "extension libraries (issue 3)"},
 };
 
 static bool is_ext_file(const char *file)
