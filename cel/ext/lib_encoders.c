@@ -453,8 +453,9 @@ static bool jvalue(jbuf *b, const cel_value *v, cel_arena *a, int depth)
                 return jfail(b, "unsupported map key type: %s", kind_name(&k));
             }
             if (keys[i].v.kind == CEL_ERROR) {
+                jfail(b, "%s", keys[i].v.u.err->msg);
                 free(keys);
-                return jfail(b, "%s", keys[i].v.u.err->msg);
+                return false;
             }
             keys[i].s = k.u.str;
             keys[i].n = k.len;
