@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cel/cel.h"
 #include "cel/cel_time.h"
 #include "cel/ext_strings.h"
 #include "cel/lib_std.h"
@@ -485,7 +486,8 @@ static cel_value enc_json_encode(cel_call *c, const cel_value *a, size_t n)
     cel_arena *ar = ARENA(c);
     jbuf b = {0};
     size_t lim = cel_arena_get_limit(ar), used = cel_arena_used(ar);
-    b.room = lim ? (lim > used ? lim - used : 0) : (size_t)UINT32_MAX;
+    /* Unlimited arenas (constant folding) still get the evaluation default. */
+    b.room = lim ? (lim > used ? lim - used : 0) : CEL_DEFAULT_EVAL_MEMORY;
     if (b.room > UINT32_MAX)
         b.room = UINT32_MAX;
     bool ok = jvalue(&b, &a[0], ar, 0);

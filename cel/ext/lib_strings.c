@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cel/cel.h"
 #include "cel/ext_strings.h"
 #include "cel/lib_std.h"
 #include "lib_strings.h"
@@ -31,6 +32,17 @@ static cel_value oom(cel_call *c)
 static cel_value too_long(cel_call *c)
 {
     return cel_error_new(ARENA(c), CEL_ERR_MEMORY, "string too long");
+}
+
+/* Whether a result of n bytes fits what the evaluation may still allocate;
+ * arenas without a limit (constant folding at compile time) get the
+ * evaluation default, so no expression makes the compiler allocate more. */
+static bool fits(cel_call *c, uint64_t n)
+{
+    cel_arena *a = ARENA(c);
+    size_t lim = cel_arena_get_limit(a), used = cel_arena_used(a);
+    uint64_t room = lim ? (lim > used ? lim - used : 0) : CEL_DEFAULT_EVAL_MEMORY;
+    return n < room && n <= UINT32_MAX;
 }
 
 static cel_value index_error(cel_call *c, int64_t i)
@@ -346,6 +358,8 @@ static cel_value replace_n(cel_call *c, const cel_value *s, const cel_value *old
     if (new_->len && (uint64_t)n > (UINT32_MAX - total) / new_->len)
         return too_long(c);
     total += (uint64_t)n * new_->len;
+    if (!fits(c, total))
+        return too_long(c);
     char *out = cel_arena_alloc(ARENA(c), (size_t)total + 1);
     if (!out)
         return oom(c);
@@ -553,7 +567,7 @@ static cel_value strx_quote(cel_call *c, const cel_value *a, size_t n)
     uint64_t total = 2;
     for (uint32_t i = 0; i < s.len; i++)
         total += quote_escape(s.u.str[i]) ? 2 : 1;
-    if (total > UINT32_MAX)
+    if (!fits(c, total))
         return too_long(c);
     char *p = cel_arena_alloc(ARENA(c), (size_t)total + 1);
     if (!p)
@@ -651,7 +665,7 @@ static cel_value join(cel_call *c, const cel_value *list, const cel_value *sep, 
         total += items[i].len + (i && sep ? sep->len : 0);
         ascii = ascii && (items[i].flags & CEL_VF_ASCII);
     }
-    if (total > UINT32_MAX)
+    if (!fits(c, total))
         return too_long(c);
     char *p = cel_arena_alloc(ar, (size_t)total + 1);
     if (!p)

@@ -72,7 +72,8 @@ static fbuf fbuf_for(cel_arena *a)
 {
     fbuf b = {0};
     size_t lim = cel_arena_get_limit(a), used = cel_arena_used(a);
-    b.room = lim ? (lim > used ? lim - used : 0) : (size_t)UINT32_MAX;
+    /* Unlimited arenas (constant folding) still get the evaluation default. */
+    b.room = lim ? (lim > used ? lim - used : 0) : CEL_DEFAULT_EVAL_MEMORY;
     if (b.room > UINT32_MAX)
         b.room = UINT32_MAX;
     return b;

@@ -159,6 +159,20 @@ static void test_replace(void **state)
     want_str(&k37, "'ta©o'.replace('', '.')", ".t.a.©.o.");
     want_str(&k37, "'hello'.replace('', '-', 2)", "-h-ello");
     want_str(&k37, "''.replace('', '-')", "-");
+    /* results past what an evaluation may allocate fail, at run time and
+     * when folding constants at compile time alike */
+    static char big[70001];
+    memset(big, 'a', sizeof big - 1);
+    cel_value sv = cel_string_n(big, sizeof big - 1);
+    char *src = malloc(100000);
+    assert_non_null(src);
+    int n = snprintf(src, 100000, "s.replace('', '%.*s')", 1000, big); /* 70 MB */
+    assert_true(n > 0 && n < 100000);
+    want_err_with(&k37, src, &sv, NULL, "string too long");
+    n = snprintf(src, 100000, "'%.*s'.replace('', '%.*s')", 50000, big, 40000, big);
+    assert_true(n > 0 && n < 100000);
+    want_err(&k37, src, "string too long");
+    free(src);
 }
 
 static void test_split(void **state)
