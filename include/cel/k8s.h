@@ -37,7 +37,8 @@ extern const cel_k8s_library cel_k8s_libraries[];
 cel_env *cel_env_new_k8s(unsigned minor, const cel_env_options *base);
 
 /* Every library celgate has: the newest Kubernetes environment plus the
- * cel-go extensions Kubernetes does not enable. */
+ * cel-go extensions Kubernetes does not enable; where celgate has a newer
+ * version of a library Kubernetes uses (strings), the newer one. */
 cel_env *cel_env_new_all(const cel_env_options *base);
 
 /* Adds to env the libraries of Kubernetes 1.<minor> (0: the newest) and,
