@@ -26,6 +26,7 @@
 #include "cel/cel_time.h"
 #include "cel/ext_strings.h"
 #include "cel/lib_std.h"
+#include "ext_text.h"
 
 #define ARENA(c) cel_call_arena(c)
 
@@ -196,38 +197,13 @@ static uint64_t cost_infinite(const cel_value *a, size_t n) { return UINT64_MAX;
 /* ---------------------------------------------------------------- json.encode */
 
 typedef struct jbuf {
-    char *p;
-    size_t len, cap, room;
-    bool full;
+    cel_xbuf out;
     char err[256];
     bool failed;
 } jbuf;
 
-static void jput(jbuf *b, const char *s, size_t n)
-{
-    if (b->full)
-        return;
-    if (n > b->room - b->len) {
-        b->full = true;
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 128;
-        while (nc < b->len + n + 1)
-            nc *= 2;
-        char *np = realloc(b->p, nc);
-        if (!np) {
-            b->full = true;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-}
-
-static void jputs(jbuf *b, const char *s) { jput(b, s, strlen(s)); }
+static void jput(jbuf *b, const char *s, size_t n) { cel_xbuf_put(&b->out, s, n); }
+static void jputs(jbuf *b, const char *s) { cel_xbuf_puts(&b->out, s); }
 
 static bool jfail(jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool jfail(jbuf *b, const char *fmt, ...)
@@ -294,57 +270,30 @@ static void jstring(jbuf *b, const char *s, size_t n)
 }
 
 /* encoding/json's float64: shortest digits, exponent form below 1e-6 and
- * from 1e21 ("1e+21", "1e-7"). */
+ * from 1e21 ("1e+21", "1e-7"), positional otherwise. */
 static void jdouble(jbuf *b, double d)
 {
-    char out[40];
-    size_t o = 0;
-    if (signbit(d)) {
-        out[o++] = '-';
-        d = -d;
-    }
-    if (d == 0) {
-        out[o++] = '0';
-        jput(b, out, o);
+    char out[CEL_XTEXT_FIXED_CAP];
+    double mag = fabs(d);
+    if (mag == 0 || (mag >= 1e-6 && mag < 1e21)) {
+        jput(b, out, cel_xtext_shortest_fixed(d, out));
         return;
     }
     char dg[24];
     int e;
-    cel_time_shortest_digits(d, dg, &e);
-    int nd = (int)strlen(dg);
-    if (d < 1e-6 || d >= 1e21) {
-        out[o++] = dg[0];
-        if (nd > 1) {
-            out[o++] = '.';
-            memcpy(out + o, dg + 1, (size_t)(nd - 1));
-            o += (size_t)(nd - 1);
-        }
-        int x = e - 1;
-        o += (size_t)snprintf(out + o, sizeof out - o, "e%c%d", x < 0 ? '-' : '+', x < 0 ? -x : x);
-        jput(b, out, o);
-        return;
+    cel_time_shortest_digits(mag, dg, &e);
+    int nd = (int)strlen(dg), x = e - 1;
+    size_t o = 0;
+    if (d < 0)
+        out[o++] = '-';
+    out[o++] = dg[0];
+    if (nd > 1) {
+        out[o++] = '.';
+        memcpy(out + o, dg + 1, (size_t)(nd - 1));
+        o += (size_t)(nd - 1);
     }
-    char big[400];
-    size_t k = 0;
-    memcpy(big, out, o);
-    k = o;
-    if (e <= 0) {
-        big[k++] = '0';
-        big[k++] = '.';
-        for (int z = 0; z < -e; z++)
-            big[k++] = '0';
-        memcpy(big + k, dg, (size_t)nd);
-        k += (size_t)nd;
-    } else {
-        for (int z = 0; z < e; z++)
-            big[k++] = z < nd ? dg[z] : '0';
-        if (nd > e) {
-            big[k++] = '.';
-            memcpy(big + k, dg + e, (size_t)(nd - e));
-            k += (size_t)(nd - e);
-        }
-    }
-    jput(b, big, k);
+    o += (size_t)snprintf(out + o, sizeof out - o, "e%c%d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+    jput(b, out, o);
 }
 
 #define JSON_SAFE_INT 9007199254740991LL /* 2^53 - 1 */
@@ -403,7 +352,7 @@ static bool jvalue(jbuf *b, const cel_value *v, cel_arena *a, int depth)
         size_t out = ((size_t)v->len + 2) / 3 * 4;
         char *p = malloc(out + 1);
         if (!p) {
-            b->full = true;
+            b->out.full = true;
             return false;
         }
         size_t o = b64_encode((const unsigned char *)v->u.str, v->len, p);
@@ -443,7 +392,7 @@ static bool jvalue(jbuf *b, const cel_value *v, cel_arena *a, int depth)
         const cel_map *m = v->u.map;
         jkey *keys = m->len ? malloc(m->len * sizeof *keys) : NULL;
         if (m->len && !keys) {
-            b->full = true;
+            b->out.full = true;
             return false;
         }
         for (size_t i = 0; i < m->len; i++) {
@@ -485,22 +434,12 @@ static cel_value enc_json_encode(cel_call *c, const cel_value *a, size_t n)
 {
     cel_arena *ar = ARENA(c);
     jbuf b = {0};
-    size_t lim = cel_arena_get_limit(ar), used = cel_arena_used(ar);
-    /* Unlimited arenas (constant folding) still get the evaluation default. */
-    b.room = lim ? (lim > used ? lim - used : 0) : CEL_DEFAULT_EVAL_MEMORY;
-    if (b.room > UINT32_MAX)
-        b.room = UINT32_MAX;
+    cel_xbuf_init(&b.out, ar);
     bool ok = jvalue(&b, &a[0], ar, 0);
-    if (!ok && b.failed) {
-        free(b.p);
-        return cel_error_new(ar, CEL_ERR_GENERAL, "%s", b.err);
-    }
-    if (!ok || b.full) {
-        free(b.p);
-        return cel_error_new(ar, CEL_ERR_MEMORY, "string too long");
-    }
-    cel_value r = cel_string_copy(ar, b.p ? b.p : "", b.len);
-    free(b.p);
+    cel_value r = !ok && b.failed ? cel_error_new(ar, CEL_ERR_GENERAL, "%s", b.err)
+                  : !ok || b.out.full ? cel_error_new(ar, CEL_ERR_MEMORY, "string too long")
+                                      : cel_string_copy(ar, b.out.p ? b.out.p : "", b.out.len);
+    cel_xbuf_free(&b.out);
     return r;
 }
 

@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cel/cel.h"
 #include "cel/ext_strings.h"
 #include "cel/lib_std.h"
+#include "ext_text.h"
 #include "lib_strings.h"
 
 #define ARENA(c) cel_call_arena(c)
@@ -34,16 +34,9 @@ static cel_value too_long(cel_call *c)
     return cel_error_new(ARENA(c), CEL_ERR_MEMORY, "string too long");
 }
 
-/* Whether a result of n bytes fits what the evaluation may still allocate;
- * arenas without a limit (constant folding at compile time) get the
- * evaluation default, so no expression makes the compiler allocate more. */
-static bool fits(cel_call *c, uint64_t n)
-{
-    cel_arena *a = ARENA(c);
-    size_t lim = cel_arena_get_limit(a), used = cel_arena_used(a);
-    uint64_t room = lim ? (lim > used ? lim - used : 0) : CEL_DEFAULT_EVAL_MEMORY;
-    return n < room && n <= UINT32_MAX;
-}
+/* Whether a result of n bytes fits what the evaluation may still allocate
+ * (also when folding constants at compile time). */
+static bool fits(cel_call *c, uint64_t n) { return n < cel_xtext_room(ARENA(c)); }
 
 static cel_value index_error(cel_call *c, int64_t i)
 {

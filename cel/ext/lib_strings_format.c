@@ -26,58 +26,13 @@
 #include "cel/ext_strings.h"
 #include "cel/lib_std.h"
 #include "lib_strings.h"
+#include "ext_text.h"
 #include "netaddr.h"
 
 #define FMT_DEPTH_MAX 1000
 #define ERR_CAP 512
 
 enum { FLAVOR_V1 = 1, FLAVOR_V2 = 2 };
-
-/* ---------------------------------------------------------------- output */
-
-typedef struct fbuf {
-    char *p;
-    size_t len, cap;
-    size_t room; /* most bytes the result may take (the arena's free space) */
-    bool full;
-} fbuf;
-
-static void put(fbuf *b, const char *s, size_t n)
-{
-    if (b->full)
-        return;
-    if (n > b->room - b->len) {
-        b->full = true;
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 128;
-        while (nc < b->len + n + 1)
-            nc *= 2;
-        char *np = realloc(b->p, nc);
-        if (!np) {
-            b->full = true;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-}
-
-static void puts_(fbuf *b, const char *s) { put(b, s, strlen(s)); }
-
-static fbuf fbuf_for(cel_arena *a)
-{
-    fbuf b = {0};
-    size_t lim = cel_arena_get_limit(a), used = cel_arena_used(a);
-    /* Unlimited arenas (constant folding) still get the evaluation default. */
-    b.room = lim ? (lim > used ? lim - used : 0) : CEL_DEFAULT_EVAL_MEMORY;
-    if (b.room > UINT32_MAX)
-        b.room = UINT32_MAX;
-    return b;
-}
 
 /* ---------------------------------------------------------------- errors */
 
@@ -144,42 +99,10 @@ static bool type_error(fmt_ctx *x, char verb, const char *type)
 
 /* ---------------------------------------------------------------- numbers */
 
-/* strconv.FormatFloat(d, 'f', -1, 64): the shortest digits that read
- * back, in positional notation ("0.000000002", "1000000000000000000000"). */
-static void put_shortest_f(fbuf *b, double d)
+static void put_shortest_f(cel_xbuf *b, double d)
 {
-    char out[400];
-    size_t o = 0;
-    if (signbit(d)) {
-        out[o++] = '-';
-        d = -d;
-    }
-    if (d == 0) {
-        out[o++] = '0';
-        put(b, out, o);
-        return;
-    }
-    char dg[24];
-    int e;
-    cel_time_shortest_digits(d, dg, &e);
-    int nd = (int)strlen(dg);
-    if (e <= 0) {
-        out[o++] = '0';
-        out[o++] = '.';
-        for (int k = 0; k < -e; k++)
-            out[o++] = '0';
-        memcpy(out + o, dg, (size_t)nd);
-        o += (size_t)nd;
-    } else {
-        for (int k = 0; k < e; k++)
-            out[o++] = k < nd ? dg[k] : '0';
-        if (nd > e) {
-            out[o++] = '.';
-            memcpy(out + o, dg + e, (size_t)(nd - e));
-            o += (size_t)(nd - e);
-        }
-    }
-    put(b, out, o);
+    char out[CEL_XTEXT_FIXED_CAP];
+    cel_xbuf_put(b, out, cel_xtext_shortest_fixed(d, out));
 }
 
 /* "%.*f" or "%.*e" (conv 'f' / 'e') with a user precision: the result is
@@ -190,7 +113,7 @@ static int print_double(char *buf, size_t cap, char conv, int prec, double d)
     return conv == 'f' ? snprintf(buf, cap, "%.*f", prec, d) : snprintf(buf, cap, "%.*e", prec, d);
 }
 
-static void put_printf_double(fbuf *b, char conv, int prec, double d)
+static void put_printf_double(cel_xbuf *b, char conv, int prec, double d)
 {
     if ((size_t)prec > b->room - b->len) {
         b->full = true;
@@ -203,7 +126,7 @@ static void put_printf_double(fbuf *b, char conv, int prec, double d)
         return;
     }
     if ((size_t)n < sizeof small) {
-        put(b, small, (size_t)n);
+        cel_xbuf_put(b, small, (size_t)n);
         return;
     }
     char *big = malloc((size_t)n + 1);
@@ -212,12 +135,12 @@ static void put_printf_double(fbuf *b, char conv, int prec, double d)
         return;
     }
     print_double(big, (size_t)n + 1, conv, prec, d);
-    put(b, big, (size_t)n);
+    cel_xbuf_put(b, big, (size_t)n);
     free(big);
 }
 
 /* Go's strconv.FormatInt/FormatUint in a base, with '-' for negatives. */
-static void put_radix(fbuf *b, bool neg, uint64_t u, unsigned base, bool upper)
+static void put_radix(cel_xbuf *b, bool neg, uint64_t u, unsigned base, bool upper)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char tmp[70];
@@ -228,29 +151,29 @@ static void put_radix(fbuf *b, bool neg, uint64_t u, unsigned base, bool upper)
     } while (u);
     if (neg)
         tmp[--o] = '-';
-    put(b, tmp + o, sizeof tmp - o);
+    cel_xbuf_put(b, tmp + o, sizeof tmp - o);
 }
 
-static void put_int_radix(fbuf *b, int64_t i, unsigned base, bool upper)
+static void put_int_radix(cel_xbuf *b, int64_t i, unsigned base, bool upper)
 {
     uint64_t mag = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
     put_radix(b, i < 0, mag, base, upper);
 }
 
-static void put_hex_bytes(fbuf *b, const char *s, size_t n, bool upper)
+static void put_hex_bytes(cel_xbuf *b, const char *s, size_t n, bool upper)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char pair[2];
     for (size_t i = 0; i < n && !b->full; i++) {
         pair[0] = digits[(unsigned char)s[i] >> 4];
         pair[1] = digits[(unsigned char)s[i] & 15];
-        put(b, pair, 2);
+        cel_xbuf_put(b, pair, 2);
     }
 }
 
-static void put_special(fbuf *b, double d)
+static void put_special(cel_xbuf *b, double d)
 {
-    puts_(b, isnan(d) ? "NaN" : d < 0 ? "-Infinity" : "Infinity");
+    cel_xbuf_puts(b, isnan(d) ? "NaN" : d < 0 ? "-Infinity" : "Infinity");
 }
 
 /* ---------------------------------------------------------------- v1 numbers (x/text, en_US) */
@@ -259,14 +182,14 @@ static void put_special(fbuf *b, double d)
  * rounded digits, the integer part grouped by thousands with ',', "∞"
  * for infinities. x/text keeps the fraction digit count in a byte, so
  * beyond 255 the digits are cut to p mod 256. */
-static void put_v1_fixed(fbuf *b, double d, long prec)
+static void put_v1_fixed(cel_xbuf *b, double d, long prec)
 {
     if (isnan(d)) {
-        puts_(b, "NaN");
+        cel_xbuf_puts(b, "NaN");
         return;
     }
     if (isinf(d)) {
-        puts_(b, d < 0 ? "-\u221e" : "\u221e");
+        cel_xbuf_puts(b, d < 0 ? "-\u221e" : "\u221e");
         return;
     }
     int shown = (int)(prec & 0xff);
@@ -276,36 +199,35 @@ static void put_v1_fixed(fbuf *b, double d, long prec)
     char *dot = strchr(small, '.');
     size_t intlen = dot ? (size_t)(dot - small) : strlen(small);
     if (d < 0)
-        put(b, "-", 1);
+        cel_xbuf_put(b, "-", 1);
     for (size_t i = 0; i < intlen; i++) {
-        put(b, small + i, 1);
+        cel_xbuf_put(b, small + i, 1);
         size_t left = intlen - 1 - i;
         if (left && left % 3 == 0)
-            put(b, ",", 1);
+            cel_xbuf_put(b, ",", 1);
     }
     if (shown > 0) {
-        put(b, ".", 1);
+        cel_xbuf_put(b, ".", 1);
         size_t have = dot ? strlen(dot + 1) : 0;
         for (int k = 0; k < shown; k++)
-            put(b, (size_t)k < have ? dot + 1 + k : "0", 1);
+            cel_xbuf_put(b, (size_t)k < have ? dot + 1 + k : "0", 1);
     }
 }
 
 /* %<w>e as x/text prints it for en_US: six fraction digits, then
  * " × 10" and the exponent in superscript digits (at least two), the
  * whole padded with spaces on the left to w code points. */
-static void put_v1_scientific(fbuf *b, double d, long width)
+static void put_v1_scientific(cel_xbuf *b, double d, long width)
 {
     static const char *const super[10] = {"\u2070", "\u00b9", "\u00b2", "\u00b3", "\u2074",
                                           "\u2075", "\u2076", "\u2077", "\u2078", "\u2079"};
-    fbuf t = {0};
-    t.room = 256;
+    cel_xbuf t = {.room = 256};
     size_t runes = 0;
     if (isnan(d)) {
-        puts_(&t, "NaN");
+        cel_xbuf_puts(&t, "NaN");
         runes = 3;
     } else if (isinf(d)) {
-        puts_(&t, d < 0 ? "-\u221e" : "\u221e");
+        cel_xbuf_puts(&t, d < 0 ? "-\u221e" : "\u221e");
         runes = d < 0 ? 2 : 1;
     } else {
         char m[64];
@@ -316,30 +238,30 @@ static void put_v1_scientific(fbuf *b, double d, long width)
         if (d == 0)
             exp = 0;
         if (d < 0)
-            puts_(&t, "-");
-        puts_(&t, m);
-        puts_(&t, "\u202f\u00d7\u202f10");
+            cel_xbuf_puts(&t, "-");
+        cel_xbuf_puts(&t, m);
+        cel_xbuf_puts(&t, "\u202f\u00d7\u202f10");
         runes = (d < 0) + strlen(m) + 5;
         if (exp < 0) {
-            puts_(&t, "\u207b");
+            cel_xbuf_puts(&t, "\u207b");
             runes++;
             exp = -exp;
         }
         char ds[16];
         int nd = snprintf(ds, sizeof ds, "%02d", exp);
         for (int k = 0; k < nd; k++)
-            puts_(&t, super[ds[k] - '0']);
+            cel_xbuf_puts(&t, super[ds[k] - '0']);
         runes += (size_t)nd;
     }
     for (long k = (long)runes; k < width && !b->full; k++)
-        put(b, " ", 1);
-    put(b, t.p, t.len);
+        cel_xbuf_put(b, " ", 1);
+    cel_xbuf_put(b, t.p, t.len);
     free(t.p);
 }
 
 /* ---------------------------------------------------------------- %s, v2 */
 
-static bool format_v2(fmt_ctx *x, fbuf *b, const cel_value *v, int depth);
+static bool format_v2(fmt_ctx *x, cel_xbuf *b, const cel_value *v, int depth);
 
 typedef struct entry_text {
     char *key, *val;
@@ -368,12 +290,12 @@ static void free_entries(entry_text *e, size_t n)
     free(e);
 }
 
-typedef bool (*text_fn)(fmt_ctx *x, fbuf *b, const cel_value *v, int depth);
+typedef bool (*text_fn)(fmt_ctx *x, cel_xbuf *b, const cel_value *v, int depth);
 
 /* Formats every entry's key and value apart (with kfn / vfn), sorts by
  * the key text as Go's sort.SliceStable does, and writes
  * "{k<sep>v, ...}". */
-static bool put_map(fmt_ctx *x, fbuf *b, const cel_map *m, const char *sep, text_fn kfn,
+static bool put_map(fmt_ctx *x, cel_xbuf *b, const cel_map *m, const char *sep, text_fn kfn,
                     text_fn vfn, int depth)
 {
     entry_text *e = m->len ? calloc(m->len, sizeof *e) : NULL;
@@ -389,7 +311,7 @@ static bool put_map(fmt_ctx *x, fbuf *b, const cel_map *m, const char *sep, text
             free_entries(e, m->len);
             return false;
         }
-        fbuf kb = {0}, vb = {0};
+        cel_xbuf kb = {0}, vb = {0};
         kb.room = vb.room = b->room;
         bool ok = kfn(x, &kb, &k, depth + 1) && vfn(x, &vb, &v, depth + 1);
         e[i] = (entry_text){kb.p, vb.p, kb.len, vb.len, i};
@@ -402,47 +324,47 @@ static bool put_map(fmt_ctx *x, fbuf *b, const cel_map *m, const char *sep, text
     }
     if (m->len)
         qsort(e, m->len, sizeof *e, entry_cmp);
-    put(b, "{", 1);
+    cel_xbuf_put(b, "{", 1);
     for (size_t i = 0; i < m->len; i++) {
         if (i)
-            put(b, ", ", 2);
-        put(b, e[i].key, e[i].klen);
-        puts_(b, sep);
-        put(b, e[i].val, e[i].vlen);
+            cel_xbuf_put(b, ", ", 2);
+        cel_xbuf_put(b, e[i].key, e[i].klen);
+        cel_xbuf_puts(b, sep);
+        cel_xbuf_put(b, e[i].val, e[i].vlen);
     }
-    put(b, "}", 1);
+    cel_xbuf_put(b, "}", 1);
     free_entries(e, m->len);
     return !b->full;
 }
 
-static bool put_duration(fmt_ctx *x, fbuf *b, const cel_value *v)
+static bool put_duration(fmt_ctx *x, cel_xbuf *b, const cel_value *v)
 {
     int64_t s, ns;
     if (__builtin_mul_overflow(v->u.i, CEL_NS_PER_SEC, &s) ||
         __builtin_add_overflow(s, (int64_t)(int32_t)v->len, &ns))
         return fail(x, "duration overflow");
     char buf[64];
-    put(b, buf, cel_time_format_duration(ns, buf));
+    cel_xbuf_put(b, buf, cel_time_format_duration(ns, buf));
     return true;
 }
 
-static void put_timestamp(fbuf *b, const cel_value *v)
+static void put_timestamp(cel_xbuf *b, const cel_value *v)
 {
     char buf[CEL_TIME_RFC3339_CAP];
-    put(b, buf, cel_time_format_rfc3339(v->u.i, (int32_t)v->len, buf));
+    cel_xbuf_put(b, buf, cel_time_format_rfc3339(v->u.i, (int32_t)v->len, buf));
 }
 
 /* ext/formatting_v2.go appendingFormatterV2.format. */
-static bool format_v2(fmt_ctx *x, fbuf *b, const cel_value *v, int depth)
+static bool format_v2(fmt_ctx *x, cel_xbuf *b, const cel_value *v, int depth)
 {
     if (depth > FMT_DEPTH_MAX)
         return fail(x, "value nested too deeply to format");
     char num[32];
     switch (v->kind) {
-    case CEL_BOOL: puts_(b, v->u.b ? "true" : "false"); return true;
-    case CEL_INT: put(b, num, (size_t)snprintf(num, sizeof num, "%lld", (long long)v->u.i)); return true;
+    case CEL_BOOL: cel_xbuf_puts(b, v->u.b ? "true" : "false"); return true;
+    case CEL_INT: cel_xbuf_put(b, num, (size_t)snprintf(num, sizeof num, "%lld", (long long)v->u.i)); return true;
     case CEL_UINT:
-        put(b, num, (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)v->u.u));
+        cel_xbuf_put(b, num, (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)v->u.u));
         return true;
     case CEL_DOUBLE:
         if (!isfinite(v->u.d))
@@ -451,24 +373,24 @@ static bool format_v2(fmt_ctx *x, fbuf *b, const cel_value *v, int depth)
             put_shortest_f(b, v->u.d);
         return true;
     case CEL_BYTES:
-    case CEL_STRING: put(b, v->u.str, v->len); return true;
+    case CEL_STRING: cel_xbuf_put(b, v->u.str, v->len); return true;
     case CEL_DURATION: return put_duration(x, b, v);
     case CEL_TIMESTAMP: put_timestamp(b, v); return true;
-    case CEL_NULL: puts_(b, "null"); return true;
-    case CEL_TYPE: puts_(b, v->u.type->name); return true;
+    case CEL_NULL: cel_xbuf_puts(b, "null"); return true;
+    case CEL_TYPE: cel_xbuf_puts(b, v->u.type->name); return true;
     case CEL_LIST: {
         const cel_list *l = v->u.list;
-        put(b, "[", 1);
+        cel_xbuf_put(b, "[", 1);
         for (size_t i = 0; i < l->len; i++) {
             if (i)
-                put(b, ", ", 2);
+                cel_xbuf_put(b, ", ", 2);
             cel_value e = cel_list_at(l, i, x->a);
             if (e.kind == CEL_ERROR)
                 return fail(x, "%s", e.u.err->msg);
             if (!format_v2(x, b, &e, depth + 1))
                 return false;
         }
-        put(b, "]", 1);
+        cel_xbuf_put(b, "]", 1);
         return true;
     }
     case CEL_MAP: return put_map(x, b, v->u.map, ": ", format_v2, format_v2, depth);
@@ -479,7 +401,7 @@ static bool format_v2(fmt_ctx *x, fbuf *b, const cel_value *v, int depth)
 /* ---------------------------------------------------------------- %s, v1 */
 
 /* Go's %q (strconv.Quote). */
-static void put_go_quoted(fbuf *b, const char *s, size_t n)
+static void put_go_quoted(cel_xbuf *b, const char *s, size_t n)
 {
     size_t len = cel_netaddr_quote(s, n, NULL, 0);
     char small[256];
@@ -489,48 +411,48 @@ static void put_go_quoted(fbuf *b, const char *s, size_t n)
         return;
     }
     cel_netaddr_quote(s, n, q, len + 1);
-    put(b, q, len);
+    cel_xbuf_put(b, q, len);
     if (q != small)
         free(q);
 }
 
 /* string(v) as cel-go's ConvertToType(StringType) gives it (FormatString). */
-static bool format_string_v1(fmt_ctx *x, fbuf *b, const cel_value *v, int depth);
+static bool format_string_v1(fmt_ctx *x, cel_xbuf *b, const cel_value *v, int depth);
 
-static bool list_v1(fmt_ctx *x, fbuf *b, const cel_list *l, int depth);
-static bool map_v1(fmt_ctx *x, fbuf *b, const cel_map *m, int depth);
+static bool list_v1(fmt_ctx *x, cel_xbuf *b, const cel_list *l, int depth);
+static bool map_v1(fmt_ctx *x, cel_xbuf *b, const cel_map *m, int depth);
 
 /* A list or map member: clauseForType, then quoteForCEL. */
-static bool member_v1(fmt_ctx *x, fbuf *b, const cel_value *v, int depth)
+static bool member_v1(fmt_ctx *x, cel_xbuf *b, const cel_value *v, int depth)
 {
     if (depth > FMT_DEPTH_MAX)
         return fail(x, "value nested too deeply to format");
     char num[48];
     switch (v->kind) {
-    case CEL_INT: put(b, num, (size_t)snprintf(num, sizeof num, "%lld", (long long)v->u.i)); return true;
+    case CEL_INT: cel_xbuf_put(b, num, (size_t)snprintf(num, sizeof num, "%lld", (long long)v->u.i)); return true;
     case CEL_UINT:
-        put(b, num, (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)v->u.u));
+        cel_xbuf_put(b, num, (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)v->u.u));
         return true;
     case CEL_STRING: put_go_quoted(b, v->u.str, v->len); return true;
     case CEL_BYTES:
         if (!cel_utf8_valid(v->u.str, v->len))
             return format_string_v1(x, b, v, depth);
-        put(b, "b", 1);
+        cel_xbuf_put(b, "b", 1);
         put_go_quoted(b, v->u.str, v->len);
         return true;
     case CEL_BOOL:
     case CEL_NULL:
     case CEL_TYPE: return format_string_v1(x, b, v, depth);
     case CEL_TIMESTAMP:
-        puts_(b, "timestamp(\"");
+        cel_xbuf_puts(b, "timestamp(\"");
         put_timestamp(b, v);
-        puts_(b, "\")");
+        cel_xbuf_puts(b, "\")");
         return true;
     case CEL_DURATION:
-        puts_(b, "duration(\"");
+        cel_xbuf_puts(b, "duration(\"");
         if (!put_duration(x, b, v))
             return false;
-        puts_(b, "\")");
+        cel_xbuf_puts(b, "\")");
         return true;
     case CEL_LIST: return list_v1(x, b, v->u.list, depth);
     case CEL_MAP: return map_v1(x, b, v->u.map, depth);
@@ -538,9 +460,9 @@ static bool member_v1(fmt_ctx *x, fbuf *b, const cel_value *v, int depth)
         /* fmt's %.6f, quoted when not finite ("+Inf", "NaN"). */
         double d = v->u.d;
         if (isnan(d))
-            puts_(b, "\"NaN\"");
+            cel_xbuf_puts(b, "\"NaN\"");
         else if (isinf(d))
-            puts_(b, d < 0 ? "\"-Inf\"" : "\"+Inf\"");
+            cel_xbuf_puts(b, d < 0 ? "\"-Inf\"" : "\"+Inf\"");
         else
             put_printf_double(b, 'f', 6, d);
         return true;
@@ -549,23 +471,23 @@ static bool member_v1(fmt_ctx *x, fbuf *b, const cel_value *v, int depth)
     }
 }
 
-static bool list_v1(fmt_ctx *x, fbuf *b, const cel_list *l, int depth)
+static bool list_v1(fmt_ctx *x, cel_xbuf *b, const cel_list *l, int depth)
 {
-    put(b, "[", 1);
+    cel_xbuf_put(b, "[", 1);
     for (size_t i = 0; i < l->len; i++) {
         if (i)
-            put(b, ", ", 2);
+            cel_xbuf_put(b, ", ", 2);
         cel_value e = cel_list_at(l, i, x->a);
         if (e.kind == CEL_ERROR)
             return fail(x, "%s", e.u.err->msg);
         if (!member_v1(x, b, &e, depth + 1))
             return false;
     }
-    put(b, "]", 1);
+    cel_xbuf_put(b, "]", 1);
     return true;
 }
 
-static bool key_v1(fmt_ctx *x, fbuf *b, const cel_value *k, int depth)
+static bool key_v1(fmt_ctx *x, cel_xbuf *b, const cel_value *k, int depth)
 {
     switch (k->kind) {
     case CEL_STRING:
@@ -576,34 +498,34 @@ static bool key_v1(fmt_ctx *x, fbuf *b, const cel_value *k, int depth)
     }
 }
 
-static bool map_v1(fmt_ctx *x, fbuf *b, const cel_map *m, int depth)
+static bool map_v1(fmt_ctx *x, cel_xbuf *b, const cel_map *m, int depth)
 {
     return put_map(x, b, m, ":", key_v1, member_v1, depth);
 }
 
-static bool format_string_v1(fmt_ctx *x, fbuf *b, const cel_value *v, int depth)
+static bool format_string_v1(fmt_ctx *x, cel_xbuf *b, const cel_value *v, int depth)
 {
     char num[48];
     switch (v->kind) {
     case CEL_LIST: return list_v1(x, b, v->u.list, depth);
     case CEL_MAP: return map_v1(x, b, v->u.map, depth);
-    case CEL_INT: put(b, num, (size_t)snprintf(num, sizeof num, "%lld", (long long)v->u.i)); return true;
+    case CEL_INT: cel_xbuf_put(b, num, (size_t)snprintf(num, sizeof num, "%lld", (long long)v->u.i)); return true;
     case CEL_UINT:
-        put(b, num, (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)v->u.u));
+        cel_xbuf_put(b, num, (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)v->u.u));
         return true;
-    case CEL_DOUBLE: put(b, num, cel_std_format_double(v->u.d, num)); return true;
-    case CEL_BOOL: puts_(b, v->u.b ? "true" : "false"); return true;
-    case CEL_STRING: put(b, v->u.str, v->len); return true;
+    case CEL_DOUBLE: cel_xbuf_put(b, num, cel_std_format_double(v->u.d, num)); return true;
+    case CEL_BOOL: cel_xbuf_puts(b, v->u.b ? "true" : "false"); return true;
+    case CEL_STRING: cel_xbuf_put(b, v->u.str, v->len); return true;
     case CEL_TIMESTAMP: put_timestamp(b, v); return true;
     case CEL_BYTES:
         if (!cel_utf8_valid(v->u.str, v->len))
             return fail(x, "could not convert argument \"invalid UTF-8 in bytes, cannot convert to "
                            "string\" to string");
-        put(b, v->u.str, v->len);
+        cel_xbuf_put(b, v->u.str, v->len);
         return true;
     case CEL_DURATION: return put_duration(x, b, v);
-    case CEL_TYPE: puts_(b, v->u.type->name); return true;
-    case CEL_NULL: puts_(b, "null"); return true;
+    case CEL_TYPE: cel_xbuf_puts(b, v->u.type->name); return true;
+    case CEL_NULL: cel_xbuf_puts(b, "null"); return true;
     default: return type_error(x, 's', type_name(v));
     }
 }
@@ -673,7 +595,7 @@ static bool parse_clause(const char *s, size_t n, clause *cl, char *err, size_t 
 }
 
 /* Formats one argument for a clause; false with the message in x. */
-static bool apply_clause(fmt_ctx *x, fbuf *b, const clause *cl, const cel_value *v)
+static bool apply_clause(fmt_ctx *x, cel_xbuf *b, const clause *cl, const cel_value *v)
 {
     bool v1 = x->flavor == FLAVOR_V1;
     long prec = cl->prec < 0 ? 6 : cl->prec;
@@ -728,7 +650,7 @@ static bool apply_clause(fmt_ctx *x, fbuf *b, const clause *cl, const cel_value 
     }
     case 'b':
         if (v->kind == CEL_BOOL) {
-            put(b, v->u.b ? "1" : "0", 1);
+            cel_xbuf_put(b, v->u.b ? "1" : "0", 1);
             return true;
         }
         if (v->kind == CEL_INT) {
@@ -774,19 +696,20 @@ static cel_value run_format(cel_call *c, const cel_value *args, int flavor)
     size_t n = args[0].len;
     const cel_list *list = args[1].u.list;
     fmt_ctx x = {.a = a, .flavor = flavor};
-    fbuf b = fbuf_for(a);
+    cel_xbuf b;
+    cel_xbuf_init(&b, a);
     size_t argi = 0;
     for (size_t i = 0; i < n && !x.failed && !b.full;) {
         if (s[i] != '%') {
             size_t j = i;
             while (j < n && s[j] != '%')
                 j++;
-            put(&b, s + i, j - i);
+            cel_xbuf_put(&b, s + i, j - i);
             i = j;
             continue;
         }
         if (i + 1 < n && s[i + 1] == '%') {
-            put(&b, "%", 1);
+            cel_xbuf_put(&b, "%", 1);
             i += 2;
             continue;
         }
