@@ -103,30 +103,6 @@ static uint32_t *runes_of(cel_call *c, const cel_value *s, size_t *count)
     return r;
 }
 
-static size_t utf8_encode(uint32_t cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 /* Go's string([]rune(s[from..to))): the bytes as they are when they are
  * UTF-8, else each stray byte becomes U+FFFD. */
 static cel_value runes_string(cel_call *c, const char *s, size_t n, bool ascii)
@@ -149,7 +125,7 @@ static cel_value runes_string(cel_call *c, const char *s, size_t n, bool ascii)
     for (size_t i = 0; i < n;) {
         size_t l;
         uint32_t cp = cel_utf8_decode(s + i, n - i, &l);
-        o += utf8_encode(cp, p + o);
+        o += cel_utf8_encode(cp, p + o);
         i += l;
     }
     p[o] = '\0';
