@@ -116,7 +116,7 @@ static cel_value runes_string(cel_call *c, const char *s, size_t n, bool ascii)
         out += cp == 0xfffd && l == 1 ? 3 : l;
         i += l;
     }
-    if (out > UINT32_MAX)
+    if (!fits(c, out))
         return too_long(c);
     char *p = cel_arena_alloc(ARENA(c), out + 1);
     if (!p)
@@ -560,8 +560,6 @@ static cel_value strx_quote(cel_call *c, const cel_value *a, size_t n)
 }
 
 /* ---------------------------------------------------------------- join */
-
-static void charge_join(cel_call *c, cel_value r);
 
 /* Go's %v of a value that is not a string, for join's error (scalars as
  * Go prints them; other kinds by their CEL type name). */
