@@ -50,5 +50,9 @@ unsigned long cel_regex_compile_count(void);
  * leftmost match in *start / *end (for find-style library functions). */
 int cel_regex_search(const cel_regex *re, const char *s, size_t n, size_t *start, size_t *end,
                      char *err, size_t errcap);
+/* The same search starting at byte offset from (<= n); the text before it
+ * still counts for ^ and \b, as in Go's successive matches (FindAll). */
+int cel_regex_search_at(const cel_regex *re, const char *s, size_t n, size_t from, size_t *start,
+                        size_t *end, char *err, size_t errcap);
 
 #endif

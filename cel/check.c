@@ -2,8 +2,9 @@
  * check.c: the CEL type checker. It follows cel-go's checker (checker.go,
  * types.go): one walk over the tree deduces a type for every node, with
  * type variables unified as overloads are resolved, and collects cel-go's
- * messages. A second walk runs the Kubernetes "homogeneous aggregate
- * literals" validation when the environment asks for it.
+ * messages. Then, as cel-go's AST validators, a walk runs the Kubernetes
+ * "homogeneous aggregate literals" validation when the environment asks
+ * for it, and one checks literal string.format calls (cel/ext/lib_strings.h).
  *
  * Unification keeps one substitution per fresh type variable in an array
  * indexed by the variable's number; an undo log lets a failed assignability
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "cel/check.h"
+#include "cel/ext/lib_strings.h"
 
 #define CHECK_MAX_ISSUES 100   /* cel-go's default error report limit */
 #define CHECK_MAX_TYPE_DEPTH 512 /* deeper types than this come only from hostile input */
@@ -1489,6 +1491,62 @@ static void validate_homogeneous(checker *c, const cel_ast *e, bool exempt, int 
     validate_children(c, e, depth);
 }
 
+/* ---------------------------------------------------------------- format() calls */
+
+/* cel-go's string.format validator (ext strings, version 1 on): literal
+ * format strings applied to list literals are checked clause by clause
+ * against the argument types. The clause rules live with format itself. */
+static const cel_type *format_type_of(void *ctx, const cel_ast *e)
+{
+    return final_type(ctx, e);
+}
+
+static void format_report(void *ctx, uint32_t offset, const char *msg)
+{
+    report(ctx, offset, "%s", msg);
+}
+
+static void validate_format_calls(checker *c, const cel_strx_checker *chk, const cel_ast *e,
+                                  int depth)
+{
+    if (!e || c->oom || depth > CHECK_MAX_DEPTH)
+        return;
+    switch (e->kind) {
+    case CEL_AST_SELECT:
+        validate_format_calls(c, chk, e->u.select.operand, depth + 1);
+        break;
+    case CEL_AST_CALL:
+        cel_strx_check_format_call(c->env, e, chk);
+        validate_format_calls(c, chk, e->u.call.target, depth + 1);
+        for (size_t i = 0; i < e->u.call.nargs; i++)
+            validate_format_calls(c, chk, e->u.call.args[i], depth + 1);
+        break;
+    case CEL_AST_LIST:
+        for (size_t i = 0; i < e->u.list.n; i++)
+            validate_format_calls(c, chk, e->u.list.elems[i], depth + 1);
+        break;
+    case CEL_AST_MAP:
+        for (size_t i = 0; i < e->u.map.n; i++) {
+            validate_format_calls(c, chk, e->u.map.entries[i].key, depth + 1);
+            validate_format_calls(c, chk, e->u.map.entries[i].value, depth + 1);
+        }
+        break;
+    case CEL_AST_STRUCT:
+        for (size_t i = 0; i < e->u.strct.n; i++)
+            validate_format_calls(c, chk, e->u.strct.entries[i].value, depth + 1);
+        break;
+    case CEL_AST_COMPREHENSION:
+        validate_format_calls(c, chk, e->u.comp.iter_range, depth + 1);
+        validate_format_calls(c, chk, e->u.comp.accu_init, depth + 1);
+        validate_format_calls(c, chk, e->u.comp.loop_cond, depth + 1);
+        validate_format_calls(c, chk, e->u.comp.loop_step, depth + 1);
+        validate_format_calls(c, chk, e->u.comp.result, depth + 1);
+        break;
+    default:
+        break;
+    }
+}
+
 /* ---------------------------------------------------------------- result */
 
 /* Copies the result type out of scratch memory into the caller's arena.
@@ -1580,8 +1638,13 @@ int cel_check_refs(const cel_env *env, const cel_parsed *parsed, cel_arena *type
     }
 
     check(&c, parsed->root);
-    if (!c.oom && c.nissues == 0 && c.opts && c.opts->homogeneous_literals)
-        validate_homogeneous(&c, parsed->root, false, 0);
+    if (!c.oom && c.nissues == 0) {
+        /* cel-go runs every AST validator once the check succeeded. */
+        if (c.opts && c.opts->homogeneous_literals)
+            validate_homogeneous(&c, parsed->root, false, 0);
+        cel_strx_checker chk = {format_type_of, format_report, &c};
+        validate_format_calls(&c, &chk, parsed->root, 0);
+    }
     if (c.oom || c.nissues)
         goto out;
     const cel_type *t = export_type(&c, types_arena, final_type(&c, parsed->root), 0);

@@ -25,6 +25,9 @@ size_t cel_utf8_count(const char *s, size_t n);
 uint32_t cel_utf8_decode(const char *s, size_t n, size_t *len);
 /* Code points of a string value, using the ASCII flag when present. */
 size_t cel_utf8_size(const cel_value *v);
+/* Writes code point cp (at most U+10FFFF) as UTF-8 into out (4 bytes of
+ * room); returns the length. */
+size_t cel_utf8_encode(uint32_t cp, char *out);
 
 /* ---------------------------------------------------------------- costs */
 

@@ -1,7 +1,8 @@
 /*
  * cel/macro.c: macro expansion at parse time, building the same trees as
  * cel-go (parser/macro.go, ext/comprehensions.go, ext/bindings.go,
- * ext/optional macros, ext/lists.go) so that evaluation and cost follow it.
+ * ext/optional macros, ext/lists.go, ext/math.go) so that evaluation and
+ * cost follow it.
  *
  * Helper functions the expansions call, which the evaluator must provide
  * besides the ordinary operators (_&&_ _||_ !_ _?_:_ _+_ _==_):
@@ -12,6 +13,7 @@
  *   hasValue() / value()        optional methods (optMap, optFlatMap)
  *   optional.of(x) / optional.none()
  *   @sortByAssociatedKeys(l, keys)  member call: l sorted by keys (sortBy)
+ *   math.@max(...) / math.@min(...)  math.greatest / math.least
  * and the identifiers @indexN, @it:N:M, @ac:N:M (cel.block family).
  *
  * Accumulators are named "@result" (cel-go's hidden accumulator name), and
@@ -295,6 +297,61 @@ static cel_ast *make_sort_by(mctx *m, cel_ast *target, cel_ast **args)
                          sorted);
 }
 
+/* ---------------------------------------------------------------- math */
+
+/* cel-go's isNumericArgType: a number literal, or anything that is not a
+ * literal of another kind or an aggregate literal. */
+static bool numeric_arg(const cel_ast *e)
+{
+    switch (e->kind) {
+    case CEL_AST_LITERAL:
+        return e->u.lit.kind == CEL_INT || e->u.lit.kind == CEL_UINT || e->u.lit.kind == CEL_DOUBLE;
+    case CEL_AST_LIST:
+    case CEL_AST_MAP:
+    case CEL_AST_STRUCT:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* math.greatest(...) / math.least(...) (ext/math.go): one argument (a
+ * number or a non-empty list literal of numbers) calls math.@max(x), two
+ * call math.@max(a, b), more call math.@max([a, b, ...]). */
+static cel_ast *make_math(mctx *m, bool greatest, cel_ast *target, cel_ast **args, size_t n)
+{
+    const char *fn = greatest ? "math.@max" : "math.@min";
+    const char *name = greatest ? "math.greatest()" : "math.least()";
+    char msg[96];
+    if (n == 0) {
+        snprintf(msg, sizeof msg, "%s requires at least one argument", name);
+        return fail_at(m, target, msg);
+    }
+    if (n == 1) {
+        bool ok = numeric_arg(args[0]);
+        if (args[0]->kind == CEL_AST_LIST && args[0]->u.list.n > 0) {
+            ok = true;
+            for (size_t i = 0; i < args[0]->u.list.n && ok; i++)
+                ok = numeric_arg(args[0]->u.list.elems[i]);
+        }
+        if (!ok) {
+            snprintf(msg, sizeof msg, "%s invalid single argument value", name);
+            return fail_at(m, args[0], msg);
+        }
+        return cel_parse_call(m->p, fn, NULL, args, 1, m->at);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!numeric_arg(args[i])) {
+            snprintf(msg, sizeof msg, "%s simple literal arguments must be numeric", name);
+            return fail_at(m, args[i], msg);
+        }
+    }
+    if (n == 2)
+        return cel_parse_call(m->p, fn, NULL, args, 2, m->at);
+    cel_ast *list = cel_parse_list(m->p, args, n, m->at);
+    return cel_parse_call(m->p, fn, NULL, &list, 1, m->at);
+}
+
 /* ---------------------------------------------------------------- dispatch */
 
 static bool is(const char *fn, const char *name) { return strcmp(fn, name) == 0; }
@@ -308,6 +365,11 @@ static cel_ast *dispatch(mctx *m, unsigned set, const char *fn, cel_ast *target,
             return make_has(m, args);
         *matched = false;
         return NULL;
+    }
+    if ((set & CEL_MACROS_MATH) && (is(fn, "greatest") || is(fn, "least"))) {
+        const char *ns = ident_name(target);
+        if (ns && strcmp(ns, "math") == 0)
+            return make_math(m, is(fn, "greatest"), target, args, n);
     }
     if (set & CEL_MACROS_STD) {
         if (n == 2 && is(fn, "all"))

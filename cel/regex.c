@@ -687,12 +687,18 @@ static void match_error(int rc, char *err, size_t errcap)
 int cel_regex_search(const cel_regex *re, const char *s, size_t n, size_t *start, size_t *end,
                      char *err, size_t errcap)
 {
+    return cel_regex_search_at(re, s, n, 0, start, end, err, errcap);
+}
+
+int cel_regex_search_at(const cel_regex *re, const char *s, size_t n, size_t from, size_t *start,
+                        size_t *end, char *err, size_t errcap)
+{
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
     if (!md) {
         snprintf(err, errcap, "out of memory");
         return -1;
     }
-    int rc = pcre2_match(re->code, (PCRE2_SPTR)(s ? s : ""), n, 0, 0, md, re->mctx);
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)(s ? s : ""), n, from, 0, md, re->mctx);
     if (rc >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         if (start)

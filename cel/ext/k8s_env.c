@@ -11,6 +11,7 @@
 #include "cel/ext.h"
 #include "cel/ext_lists.h"
 #include "cel/ext_authz.h"
+#include "cel/ext_strings.h"
 #include "cel/k8s.h"
 
 const cel_k8s_library cel_k8s_libraries[] = {
@@ -27,11 +28,19 @@ const cel_k8s_library cel_k8s_libraries[] = {
     {&cel_lib_optional_v2, 32, 0},
     {&cel_lib_ext_sets, 29, 0},
     {&cel_lib_ext_lists_v3, 34, 0},
+    {&cel_lib_k8s_regex, 0, 0},
+    {&cel_lib_ext_strings[0], 0, 28},
+    {&cel_lib_ext_strings[2], 29, 0},
     {NULL, 0, 0},
 };
 
-/* Libraries of the "all" environment beyond the newest Kubernetes one. */
+/* Libraries of the "all" environment beyond the newest Kubernetes one. An
+ * extra library named like a Kubernetes one is a newer version of it and
+ * takes its place. */
 static const cel_library *const extra_libraries[] = {
+    &cel_lib_ext_strings[CEL_STRX_NEWEST],
+    &cel_lib_ext_math[CEL_MATH_NEWEST],
+    &cel_lib_ext_encoders[CEL_ENCODERS_NEWEST],
     NULL,
 };
 
@@ -87,12 +96,21 @@ bool cel_k8s_has_library(unsigned minor, const cel_library *lib)
     return false;
 }
 
+static bool replaced_by_extra(const cel_library *lib)
+{
+    for (size_t i = 0; extra_libraries[i]; i++)
+        if (lib->name && extra_libraries[i]->name && !strcmp(lib->name, extra_libraries[i]->name))
+            return true;
+    return false;
+}
+
 int cel_env_add_k8s_libraries(cel_env *env, unsigned minor, bool extras)
 {
     if (minor == 0)
         minor = CEL_K8S_NEWEST_MINOR;
     for (const cel_k8s_library *l = cel_k8s_libraries; l->lib; l++)
-        if (has(minor, l->since, l->until) && cel_env_add_library(env, l->lib) < 0)
+        if (has(minor, l->since, l->until) && !(extras && replaced_by_extra(l->lib)) &&
+            cel_env_add_library(env, l->lib) < 0)
             return -1;
     for (size_t i = 0; extras && extra_libraries[i]; i++)
         if (cel_env_add_library(env, extra_libraries[i]) < 0)

@@ -56,7 +56,8 @@ enum {
     CEL_MACROS_BLOCK = 1 << 3,    /* cel.block, cel.index, cel.iterVar, cel.accuVar */
     CEL_MACROS_OPTIONAL = 1 << 4, /* optMap, optFlatMap */
     CEL_MACROS_LISTS = 1 << 5,    /* sortBy */
-    CEL_MACROS_ALL = 0x3f
+    CEL_MACROS_MATH = 1 << 6,     /* math.greatest, math.least */
+    CEL_MACROS_ALL = 0x7f
 };
 
 typedef struct cel_env_options {

@@ -79,7 +79,9 @@ cel_env *cel_env_new_k8s_server(unsigned server_minor, cel_k8s_exprs which,
                                 const cel_env_options *base);
 
 /* Every library celgate has: the newest Kubernetes environment plus the
- * cel-go extensions Kubernetes does not enable, with every macro. */
+ * cel-go extensions Kubernetes does not enable, with every macro; where
+ * celgate has a newer version of a library Kubernetes uses (strings), the
+ * newer one. */
 cel_env *cel_env_new_all(const cel_env_options *base);
 
 /* Adds to env the libraries of compatibility version 1.<minor> (0: the
