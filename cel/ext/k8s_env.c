@@ -7,11 +7,16 @@
 #include <string.h>
 
 #include "cel/ext.h"
+#include "cel/ext_k8s_types.h"
 #include "cel/k8s.h"
 
 const cel_k8s_library cel_k8s_libraries[] = {
     {&cel_lib_k8s_ip, 30, 0},
     {&cel_lib_k8s_cidr, 30, 0},
+    {&cel_lib_k8s_urls, 0, 0},
+    {&cel_lib_k8s_quantity, 28, 0},
+    {&cel_lib_k8s_format, 31, 0},
+    {&cel_lib_k8s_semver, 33, 0},
     {NULL, 0, 0},
 };
 
