@@ -412,7 +412,8 @@ cel_qty_err cel_qty_parse(const char *s, size_t n, cel_qty *out)
         if (scale >= -9) {
             char shifted[40];
             memcpy(shifted, sc.num, sc.nlen);
-            memcpy(shifted + sc.nlen, sc.denom, sc.dlen);
+            if (sc.dlen)
+                memcpy(shifted + sc.nlen, sc.denom, sc.dlen);
             int64_t value, result;
             if (!parse_int64(shifted, sc.nlen + sc.dlen, &value))
                 return CEL_QTY_E_NUMERIC;
