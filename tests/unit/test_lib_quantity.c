@@ -129,6 +129,13 @@ static void test_integer_and_float(void **state)
     want_double(f, "quantity('1e400').asApproximateFloat()", INFINITY);
     want_double(f, "quantity('1e-400').asApproximateFloat()", 1e-9); /* rounded up to 1n */
     want_double(f, "quantity('0').asApproximateFloat()", 0.0);
+    /* Go computes 0 * math.Pow10(400) = 0 * +Inf: NaN, for a zero written
+     * with a large exponent */
+    {
+        cel_value v = fx_ok(f, "quantity('0e400').asApproximateFloat()", NULL);
+        assert_int_equal(v.kind, CEL_DOUBLE);
+        assert_true(isnan(v.u.d));
+    }
     want_int(f, "sign(quantity('-1'))", -1);
     want_int(f, "sign(quantity('0'))", 0);
     want_int(f, "sign(quantity('1.5Gi'))", 1);
@@ -186,6 +193,12 @@ static void test_asymmetric_equality(void **state)
     want_bool(f, "quantity('2').sub(1) == quantity('1').add(0)", false);
     want_bool(f, "quantity('50.02k') != quantity('50k').add(20)", true);
     want_bool(f, "quantity('50k').add(20).compareTo(quantity('50020')) == 0", true);
+    /* list membership asks the needle: needle.Equal(element) */
+    want_bool(f, "quantity('1') in [quantity('0').add(1)]", false);
+    want_bool(f, "quantity('0').add(1) in [quantity('1')]", true);
+    want_bool(f, "[quantity('0').add(1)] == [quantity('1')]", true);
+    want_bool(f, "[quantity('1')] == [quantity('0').add(1)]", false);
+    want_bool(f, "dyn(1) in [dyn(quantity('1'))]", false);
 }
 
 static void test_arithmetic(void **state)

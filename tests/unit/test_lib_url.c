@@ -143,6 +143,9 @@ static void test_equality(void **state)
     want_bool(f, "url('https://a/') != url('https://a')", true);
     want_error(f, "dyn(url('/a')) == dyn('/a')", "no such overload");
     want_bool(f, "dyn('/a') == dyn(url('/a'))", false);
+    want_bool(f, "dyn('/a') in [dyn(url('/a'))]", false);
+    want_error(f, "dyn(url('/a')) in [dyn('/a')]", "no such overload");
+    want_bool(f, "url('/a') in [url('/b'), url('/a')]", true);
     want_compile_error(f, "url('/a') == '/a'", "found no matching overload for '_==_'");
 }
 
