@@ -452,16 +452,20 @@ static int cmp_mag(const cel_bn *am, int64_t as, const cel_bn *bm, int64_t bs)
     if (am->n == 0 || bm->n == 0)
         return am->n == 0 ? (bm->n == 0 ? 0 : -1) : 1;
     /* digits before the point decide unless they are equal */
-    int64_t ea = (int64_t)cel_bn_digits(am) - as, eb = (int64_t)cel_bn_digits(bm) - bs;
+    char x[CEL_BN_MAX_DIGITS + 2], y[CEL_BN_MAX_DIGITS + 2];
+    size_t xn = cel_bn_to_dec(am, x), yn = cel_bn_to_dec(bm, y);
+    int64_t ea = (int64_t)xn - as, eb = (int64_t)yn - bs;
     if (ea != eb)
         return ea < eb ? -1 : 1;
-    /* same magnitude order: aligning adds at most the other's digit count */
-    cel_bn x = *am, y = *bm;
-    if (as < bs)
-        cel_bn_mul_pow10(&x, (uint64_t)(bs - as));
-    else if (bs < as)
-        cel_bn_mul_pow10(&y, (uint64_t)(as - bs));
-    return cel_bn_cmp(&x, &y);
+    /* same magnitude order: the digit strings line up from the first; a
+     * missing digit is a trailing zero */
+    size_t n = xn > yn ? xn : yn;
+    for (size_t i = 0; i < n; i++) {
+        char dx = i < xn ? x[i] : '0', dy = i < yn ? y[i] : '0';
+        if (dx != dy)
+            return dx < dy ? -1 : 1;
+    }
+    return 0;
 }
 
 int cel_qty_cmp(const cel_qty *a, const cel_qty *b)

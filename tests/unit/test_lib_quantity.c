@@ -229,6 +229,17 @@ static void test_arithmetic(void **state)
                "quantity is too large to represent exactly (more than 1233 digits, or an exponent "
                "beyond int32)");
     want_bool(f, "quantity('1e1000').add(1).isGreaterThan(quantity('1e999'))", true);
+    /* near the top of the range: 1200 nines, exact to the last digit */
+    char big[1201];
+    memset(big, '9', 1200);
+    big[1200] = '\0';
+    want_bool_s(f, "quantity(s).compareTo(quantity(s).sub(1)) == 1", big, true);
+    want_bool_s(f, "quantity(s).sub(quantity(s)) == quantity('0')", big, true);
+    want_bool_s(f, "quantity(s).isGreaterThan(quantity('9.99e1199'))", big, true);
+    want_bool_s(f, "quantity(s).isLessThan(quantity('1e1200'))", big, true);
+    big[0] = '1';
+    memset(big + 1, '0', 1199); /* 10^1199 written out equals 1e1199 */
+    want_bool_s(f, "quantity(s).compareTo(quantity('1e1199')) == 0", big, true);
 }
 
 static void test_compile_errors(void **state)
