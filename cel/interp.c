@@ -442,8 +442,10 @@ static cel_value eval_in(const cel_plan *n, eval_state *st)
         cel_value err = {0};
         bool have_err = false;
         for (size_t i = 0; i < l->len; i++) {
+            /* cel-go's list.Contains: needle.Equal(element), which matters
+             * for library types whose equality is not symmetric */
             cel_value e = cel_list_at(l, i, st->arena);
-            cel_value r = cel_value_equal(&e, &x, st->arena);
+            cel_value r = cel_value_equal(&x, &e, st->arena);
             if (r.kind == CEL_BOOL) {
                 if (r.u.b)
                     return r;

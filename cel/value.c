@@ -486,6 +486,8 @@ cel_value cel_value_equal(const cel_value *a, const cel_value *b, cel_arena *are
         return *a;
     if (b->kind == CEL_ERROR)
         return *b;
+    if (a->kind == CEL_OPAQUE && a->u.opaque->type->equal_value)
+        return a->u.opaque->type->equal_value(a, b, arena);
     if (is_number(a->kind) && is_number(b->kind))
         return cel_bool(cmp_numbers(a, b) == 0);
     if (a->kind != b->kind) {
@@ -550,6 +552,8 @@ cel_value cel_value_compare(const cel_value *a, const cel_value *b, int *out, ce
         return *a;
     if (b->kind == CEL_ERROR)
         return *b;
+    if (a->kind == CEL_OPAQUE && a->u.opaque->type->equal_value)
+        return a->u.opaque->type->equal_value(a, b, arena);
     if (is_number(a->kind) && is_number(b->kind)) {
         *out = cmp_numbers(a, b);
         return cel_bool(true);

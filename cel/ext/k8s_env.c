@@ -12,6 +12,7 @@
 #include "cel/ext_lists.h"
 #include "cel/ext_authz.h"
 #include "cel/ext_strings.h"
+#include "cel/ext_k8s_types.h"
 #include "cel/k8s.h"
 
 const cel_k8s_library cel_k8s_libraries[] = {
@@ -31,6 +32,10 @@ const cel_k8s_library cel_k8s_libraries[] = {
     {&cel_lib_k8s_regex, 0, 0},
     {&cel_lib_ext_strings[0], 0, 28},
     {&cel_lib_ext_strings[2], 29, 0},
+    {&cel_lib_k8s_urls, 0, 0},
+    {&cel_lib_k8s_quantity, 28, 0},
+    {&cel_lib_k8s_format, 31, 0},
+    {&cel_lib_k8s_semver, 33, 0},
     {NULL, 0, 0},
 };
 

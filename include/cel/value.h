@@ -163,6 +163,13 @@ typedef struct cel_opaque_type {
      * arena string; NULL: "<type name>". */
     const char *(*format)(const cel_opaque *o, cel_arena *a);
     const cel_type *type; /* the cel_type value type(x) returns */
+    /* Optional: CEL equality with this value on the left, against any
+     * operand that is not an error (cel-go calls lhs.Equal(rhs), and library
+     * types differ: a Kubernetes quantity answers false for other kinds, a
+     * URL or semver "no such overload"). NULL: same type compares through
+     * equal, anything else is "no such overload". */
+    cel_value (*equal_value)(const struct cel_value *self, const struct cel_value *other,
+                             cel_arena *arena);
 } cel_opaque_type;
 
 struct cel_opaque {
