@@ -10,5 +10,6 @@ int cli_eval_main(int argc, char **argv);    /* celgate eval: evaluate one CEL e
 int cli_review_main(int argc, char **argv);  /* celgate review: policies on one AdmissionReview */
 int cli_serve_main(int argc, char **argv);   /* celgate serve: the admission webhook */
 int cli_cert_main(int argc, char **argv);    /* celgate cert: certificates for the webhook */
+int cli_test_main(int argc, char **argv);    /* celgate test: kaptest-format policy tests */
 
 #endif
