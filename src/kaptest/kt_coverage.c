@@ -186,13 +186,15 @@ void kt_coverage_text(const kt_coverage *c, FILE *out)
                 kt_buf l = {0}, nv = {0};
                 label(e, k, j, &l);
                 never(e, &nv);
-                fprintf(out, "    %-40s evaluated %lu", kt_buf_str(&l), e->evals);
+                fprintf(out, "    %-46s evaluated %lu", kt_buf_str(&l), e->evals);
                 if (e->boolean)
                     fprintf(out, ", true %lu, false %lu", e->n_true, e->n_false);
                 else
                     fprintf(out, ", value %lu", e->n_value);
                 fprintf(out, ", error %lu", e->n_error);
-                if (nv.n)
+                if (e->evals == 0)
+                    fprintf(out, "  -- never evaluated");
+                else if (nv.n)
                     fprintf(out, "  -- never seen: %s", kt_buf_str(&nv));
                 fputc('\n', out);
                 total++;

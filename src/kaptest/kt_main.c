@@ -11,6 +11,18 @@
 
 #include "kt_int.h"
 
+/* Notes quote manifests: control characters shown as \xNN. */
+static void note(FILE *f, const char *what, const char *s)
+{
+    fprintf(f, "celgate test: %s: ", what);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            fprintf(f, "\\x%02x", *p);
+        else
+            fputc(*p, f);
+    fputc('\n', f);
+}
+
 bool kt_selected(const kt_ctx *ctx, const char *subject)
 {
     if (!ctx->run_re)
@@ -94,9 +106,9 @@ int kt_run(const char *const *paths, size_t npaths, const kt_opts *opts)
         kt_file_result *fr = &rep.files[rep.nfiles++];
         kt_run_manifest(&ctx, manifests.v[i], fr);
         if (fr->notice)
-            fprintf(errf, "celgate test: notice: %s\n", fr->notice);
+            note(errf, "notice", fr->notice);
         for (size_t k = 0; k < fr->notes.n; k++)
-            fprintf(errf, "celgate test: note: %s\n", fr->notes.v[k]);
+            note(errf, "note", fr->notes.v[k]);
         rep.pass += fr->pass;
         rep.fail += fr->fail;
         rep.skip += fr->skip;

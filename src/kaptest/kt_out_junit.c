@@ -106,7 +106,11 @@ int kt_out_junit(const kt_report *rep, const char *path, char **err)
         return -1;
     }
     size_t errors = 0, failures = 0, skipped = 0, tests = 0;
-    for (size_t i = 0; i < rep->nfiles; i++)
+    for (size_t i = 0; i < rep->nfiles; i++) {
+        if (rep->files[i].ncases == 0 && rep->files[i].errors.n) {
+            tests++; /* the manifest itself, as one error */
+            errors++;
+        }
         for (size_t k = 0; k < rep->files[i].ncases; k++) {
             kt_status s = rep->files[i].cases[k].status;
             tests++;
@@ -114,6 +118,7 @@ int kt_out_junit(const kt_report *rep, const char *path, char **err)
             failures += s == KT_FAIL;
             skipped += s == KT_SKIPPED;
         }
+    }
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(f, "<testsuites name=\"celgate test\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
             tests, failures, errors, skipped);

@@ -17,35 +17,63 @@
 
 #include "kt_int.h"
 
+/* Text from manifests goes to terminals: control characters (a name
+ * with an escape sequence) are shown as \xNN, tabs kept. */
+static void put(FILE *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            fprintf(out, "\\x%02x", *p);
+        else
+            fputc(*p, out);
+}
+
 static void print_case(const kt_result *r, const kt_opts *o, FILE *out)
 {
     if (r->suite_level) {
-        fprintf(out, "FAIL: %s ==> POLICY NOT FOUND\n", r->policy ? r->policy : "");
+        fputs("FAIL: ", out);
+        put(out, r->policy);
+        fputs(" ==> POLICY NOT FOUND\n", out);
     } else {
         char *e = kt_upper(r->expect), *a = kt_upper(r->actual);
         const char *st = r->status == KT_PASS ? "PASS" : r->status == KT_SKIPPED ? "SKIP" : "FAIL";
-        fprintf(out, "[%s] %s: %s", r->tag ? r->tag : "VAP", st, r->policy ? r->policy : "");
-        if (r->title && *r->title)
-            fprintf(out, " - %s", r->title);
-        fprintf(out, " - %s ==> %s", e ? e : "", a ? a : "");
-        if (r->name)
-            fprintf(out, " [%s]", r->name);
+        fprintf(out, "[%s] %s: ", r->tag ? r->tag : "VAP", st);
+        put(out, r->policy);
+        if (r->title && *r->title) {
+            fputs(" - ", out);
+            put(out, r->title);
+        }
+        fputs(" - ", out);
+        put(out, e);
+        fputs(" ==> ", out);
+        put(out, a);
+        if (r->name) {
+            fputs(" [", out);
+            put(out, r->name);
+            fputc(']', out);
+        }
         fputc('\n', out);
         free(e);
         free(a);
     }
     if (r->status != KT_PASS || o->verbose)
-        for (size_t i = 0; i < r->lines.n; i++)
-            fprintf(out, "%s\n", r->lines.v[i]);
+        for (size_t i = 0; i < r->lines.n; i++) {
+            put(out, r->lines.v[i]);
+            fputc('\n', out);
+        }
 }
 
 void kt_out_text(const kt_report *rep, const kt_opts *o, FILE *out)
 {
     for (size_t i = 0; i < rep->nfiles; i++) {
         const kt_file_result *f = &rep->files[i];
-        fprintf(out, "[%s]\n", f->path);
-        for (size_t k = 0; k < f->errors.n; k++)
-            fprintf(out, "%s\n", f->errors.v[k]);
+        fputc('[', out);
+        put(out, f->path);
+        fputs("]\n", out);
+        for (size_t k = 0; k < f->errors.n; k++) {
+            put(out, f->errors.v[k]);
+            fputc('\n', out);
+        }
         if (!f->errors.n && !f->ncases)
             fputc('\n', out);
         for (size_t k = 0; k < f->ncases; k++)

@@ -273,7 +273,7 @@ static int eval_match(kt_ctx *ctx, const vap_set *set, size_t pidx, const kt_cas
         free(act);
         free(b);
         free(m);
-        if (d->validation_index >= 0 && !is_skip)
+        if (d->validation_index >= 0 && !is_skip && strcmp(d->action, "admit"))
             point_expr(&r->lines, set, pidx, VAP_EXPR_VALIDATION, (size_t)d->validation_index, d->error_type != NULL);
         if (d->error_type)
             point_variables(&r->lines, set, pidx, d->message);
@@ -319,7 +319,7 @@ static int eval_match(kt_ctx *ctx, const vap_set *set, size_t pidx, const kt_cas
     json_t *v;
     json_object_foreach(out.audit_annotations, k, v) {
         char *q = kt_go_quote(json_string_value(v));
-        kt_strlist_pushf(&r->lines, "--- AUDIT: %s = %s", k, q ? q : "");
+        kt_strlist_pushf(&r->lines, "--- AUDIT ANNOTATION: %s = %s", k, q ? q : "");
         free(q);
     }
     if (denied)
