@@ -124,6 +124,8 @@ typedef struct kt_manifest {
 /* Reads and checks a manifest. Returns 0, or -1 with m->error set (the
  * manifest is then reported as one failure, as kaptest does). */
 int kt_manifest_load(const char *path, kt_manifest *m);
+/* The same from text (malloc'd, NUL-terminated; the manifest takes it). */
+int kt_manifest_load_text(const char *path, char *text, size_t len, kt_manifest *m);
 void kt_manifest_clear(kt_manifest *m);
 kt_pos kt_manifest_pos(const kt_manifest *m, const json_t *node, const json_t *fallback);
 /* Reports keys of obj not in known (NULL-terminated) as notes. */
@@ -153,6 +155,7 @@ typedef struct kt_resources {
 } kt_resources;
 
 void kt_resources_add_file(kt_resources *r, const char *path);
+void kt_resources_add_text(kt_resources *r, const char *name, const char *text, size_t len);
 void kt_resources_clear(kt_resources *r);
 
 /* A reference as kaptest matches it: kind and name must match; namespace

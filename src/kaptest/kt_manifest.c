@@ -162,15 +162,26 @@ static void suites(kt_manifest *m, const json_t *list, const char *key, bool map
 
 int kt_manifest_load(const char *path, kt_manifest *m)
 {
-    memset(m, 0, sizeof *m);
-    m->path = kt_strdup(path);
     char *err = NULL;
-    m->text = kt_read_file(path, &m->len, &err);
-    if (!m->text) {
+    size_t len = 0;
+    char *text = kt_read_file(path, &len, &err);
+    if (!text) {
+        memset(m, 0, sizeof *m);
+        m->path = kt_strdup(path);
         m->error = kt_asprintf("read manifest YAML: %s", err ? err : "out of memory");
         free(err);
         return -1;
     }
+    return kt_manifest_load_text(path, text, len, m);
+}
+
+int kt_manifest_load_text(const char *path, char *text, size_t len, kt_manifest *m)
+{
+    memset(m, 0, sizeof *m);
+    m->path = kt_strdup(path);
+    m->text = text;
+    m->len = len;
+    char *err = NULL;
     m->ndocs = kt_yaml_load(path, m->text, m->len, &m->docs, &err);
     if (err) {
         m->error = kt_asprintf("unmarshal manifest YAML: %s", err);

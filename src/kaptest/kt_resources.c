@@ -71,9 +71,15 @@ void kt_resources_add_file(kt_resources *r, const char *path)
         free(err);
         return;
     }
+    kt_resources_add_text(r, path, text, len);
+    free(text);
+}
+
+void kt_resources_add_text(kt_resources *r, const char *path, const char *text, size_t len)
+{
+    char *err = NULL;
     kt_doc *docs = NULL;
     size_t n = kt_yaml_load(path, text, len, &docs, &err);
-    free(text);
     if (err) {
         kt_strlist_pushf(&r->errors, "read resources: %s", err);
         free(err);
@@ -101,7 +107,7 @@ void kt_resources_add_file(kt_resources *r, const char *path)
         /* a List is its items, as kubectl reads one */
         const json_t *items = json_object_get(root, "items");
         const char *kind = json_string_value(json_object_get(root, "kind"));
-        if (json_is_array(items) && kind && strlen(kind) > 4 && !strcmp(kind + strlen(kind) - 4, "List")) {
+        if (json_is_array(items) && kind && strlen(kind) >= 4 && !strcmp(kind + strlen(kind) - 4, "List")) {
             size_t k;
             const json_t *it;
             json_array_foreach(items, k, it)
