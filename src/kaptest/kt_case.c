@@ -321,6 +321,13 @@ static void authorizer(kt_case *c, const kt_manifest *m)
 
 static void param(kt_case *c, const kt_manifest *m, const kt_resources *res, const vap_policy_info *p)
 {
+    const json_t *given = json_object_get(c->node, "param");
+    if (c->evaluate_match && given && !json_is_null(given)) {
+        kt_pos at = kt_manifest_pos(m, given, c->node);
+        kt_strlist_pushf(&((kt_manifest *)m)->notes,
+                         "%s:%d:%d: %s.param: not used with evaluateMatch (the bindings' paramRefs choose the params)",
+                         m->path, at.line, at.col, c->id);
+    }
     if (!p || !p->has_param_kind || c->evaluate_match)
         return; /* kaptest looks a param up only for a policy with paramKind */
     const json_t *v = json_object_get(c->node, "param");
