@@ -8,7 +8,8 @@
  *   - param names an object of the policy's spec.paramKind (name required);
  *   - userInfo {name, groups, extra} is request.userInfo;
  *   - namespaceObject is the Namespace of the object's namespace from the
- *     resources, or a bare one with only its name; none for cluster-scoped;
+ *     resources, or a bare one with only its name, as upstream shows it to
+ *     expressions (metadata subset, spec, status); none for cluster-scoped;
  *   - request.kind is the object's; dryRun is true; no subResource, options.
  *
  * celgate's additions, which kaptest ignores: name, inline objects (any
@@ -247,6 +248,29 @@ static json_t *gvk(const char *g, const char *v, const char *third_key, const ch
     return json_pack("{s:s, s:s, s:s}", "group", g ? g : "", "version", v ? v : "", third_key, third ? third : "");
 }
 
+/* What expressions see of a Namespace: upstream's CreateNamespaceObject
+ * keeps these metadata fields, spec and status, and no apiVersion or kind
+ * (empty fields vanish, creationTimestamp stays, null when unset). */
+static json_t *namespace_view(const json_t *ns)
+{
+    static const char *const keep[] = {"name", "generateName", "namespace", "uid", "resourceVersion", "generation",
+                                       "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
+                                       "finalizers"};
+    const json_t *meta = json_object_get(ns, "metadata");
+    json_t *m = json_object();
+    for (size_t i = 0; m && i < sizeof keep / sizeof keep[0]; i++) {
+        json_t *v = json_object_get(meta, keep[i]);
+        if (v && !json_is_null(v) && !(json_is_object(v) && !json_object_size(v)) &&
+            !(json_is_array(v) && !json_array_size(v)))
+            json_object_set(m, keep[i], v);
+    }
+    json_t *ct = json_object_get(meta, "creationTimestamp");
+    json_object_set(m, "creationTimestamp", ct ? ct : json_null());
+    json_t *spec = json_object_get(ns, "spec"), *status = json_object_get(ns, "status");
+    return json_pack("{s:o, s:O, s:O}", "metadata", m, "spec", json_is_object(spec) ? spec : json_object(),
+                     "status", json_is_object(status) ? status : json_object());
+}
+
 /* The namespace object (kaptest's getNamespaceObj), or the case's own. */
 static void namespace_object(kt_case *c, const kt_manifest *m, const kt_resources *res, const json_t *obj,
                              const json_t *old)
@@ -274,7 +298,7 @@ static void namespace_object(kt_case *c, const kt_manifest *m, const kt_resource
         else if (!r)
             err_at(c, m, given, "get namespace: no resource matches Namespace:%s", name);
         else
-            c->namespace_obj = json_incref((json_t *)r->obj);
+            c->namespace_obj = namespace_view(r->obj);
         free(err);
         free(name);
         return;
@@ -294,9 +318,13 @@ static void namespace_object(kt_case *c, const kt_manifest *m, const kt_resource
         free(err);
         return;
     }
-    c->namespace_obj = r ? json_incref((json_t *)r->obj)
-                         : json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind", "Namespace", "metadata",
-                                     "name", ns);
+    if (r) {
+        c->namespace_obj = namespace_view(r->obj);
+        return;
+    }
+    json_t *bare = json_pack("{s:{s:s}}", "metadata", "name", ns);
+    c->namespace_obj = bare ? namespace_view(bare) : NULL;
+    json_decref(bare);
 }
 
 static void authorizer(kt_case *c, const kt_manifest *m)
