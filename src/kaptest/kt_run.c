@@ -5,11 +5,11 @@
  * indexed, and each case evaluated in one of two ways:
  *
  *   kaptest's (the default): the suite's policy alone on the request, no
- *   matchConstraints, bindings, validationActions or failurePolicy; the
- *   verdict is error if a matchCondition erred (under failurePolicy Fail:
- *   kaptest's matcher applies it there, Ignore makes it a skip) or a
- *   validation erred, else deny if one failed, else skip if a
- *   matchCondition was false, else admit;
+ *   matchConstraints, bindings, validationActions or failurePolicy. A
+ *   false matchCondition is a skip (nothing else runs); an erring one is
+ *   an error, except under failurePolicy Ignore, which kaptest's matcher
+ *   does apply: a skip. Otherwise the validations decide: error if one
+ *   erred, else deny if one failed, else admit (auditAnnotations aside);
  *
  *   evaluateMatch: the whole admission as the API server runs it, with
  *   the bindings, params and Namespaces of the policy files and resources;
