@@ -267,8 +267,8 @@ static json_t *namespace_view(const json_t *ns)
     json_t *ct = json_object_get(meta, "creationTimestamp");
     json_object_set(m, "creationTimestamp", ct ? ct : json_null());
     json_t *spec = json_object_get(ns, "spec"), *status = json_object_get(ns, "status");
-    return json_pack("{s:o, s:O, s:O}", "metadata", m, "spec", json_is_object(spec) ? spec : json_object(),
-                     "status", json_is_object(status) ? status : json_object());
+    return json_pack("{s:o, s:o, s:o}", "metadata", m, "spec", json_is_object(spec) ? json_incref(spec) : json_object(),
+                     "status", json_is_object(status) ? json_incref(status) : json_object());
 }
 
 /* The namespace object (kaptest's getNamespaceObj), or the case's own. */
