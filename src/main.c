@@ -17,6 +17,7 @@ static const command commands[] = {
     {"review", cli_review_main, "evaluate policies on one AdmissionReview"},
     {"serve", cli_serve_main, "serve policies as an HTTPS validating admission webhook"},
     {"cert", cli_cert_main, "write a CA and serving certificate; print the webhook registration"},
+    {"test", cli_test_main, "run policy test manifests (kaptest format)"},
     {"sandbox", cli_sandbox_main, "serve a small Kubernetes API for kubectl (ServiceCIDRs, policies)"},
 };
 

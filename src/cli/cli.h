@@ -11,5 +11,6 @@ int cli_review_main(int argc, char **argv);  /* celgate review: policies on one 
 int cli_serve_main(int argc, char **argv);   /* celgate serve: the admission webhook */
 int cli_cert_main(int argc, char **argv);    /* celgate cert: certificates for the webhook */
 int cli_sandbox_main(int argc, char **argv); /* celgate sandbox: a small API server for kubectl */
+int cli_test_main(int argc, char **argv);    /* celgate test: kaptest-format policy tests */
 
 #endif

@@ -21,6 +21,7 @@ typedef struct dctx {
     const vap_doc *d;
     char **errs;
     int nerr;
+    bool defer; /* keep expressions that do not compile (defer_compile_errors) */
 } dctx;
 
 /* ------------------------------------------------------------------ errors */
@@ -420,23 +421,41 @@ static bool type_ok(const char *got, const char *const *want)
     return false;
 }
 
-/* Compiles the expression at node into e; on failure reports it at path. */
+/* Compiles the expression at node into e; on failure reports it at path,
+ * or, when compile errors are deferred, keeps it with its error. */
 static void compile_at(dctx *c, const vap_backend *be, void *env, const json_t *node, const char *path,
                        const char *src, const char *const *want, const char *want_text, vap_expr *e)
 {
     char *err = NULL, *tname = NULL;
     const void *type = NULL;
+    vap_doc_pos(c->d, node, &e->line, &e->col);
     if (!env) {
         invalid(c, node, path, src, "compilation failed: no CEL environment");
         return;
     }
     void *prog = be->compile(env, src, strlen(src), &type, &tname, &err);
     if (!prog) {
+        if (c->defer) {
+            e->src = vap_strdup(src);
+            e->len = strlen(src);
+            e->compile_error = err ? err : vap_strdup("compilation failed");
+            return;
+        }
         invalid(c, node, path, src, err ? err : "compilation failed");
         free(err);
         return;
     }
     if (want && !type_ok(tname ? tname : "dyn", want)) {
+        if (c->defer) {
+            /* upstream's words when it meets such a stored expression */
+            e->src = vap_strdup(src);
+            e->len = strlen(src);
+            e->compile_error = want[1] ? vap_asprintf("must evaluate to %s", want_text)
+                                       : vap_asprintf("must evaluate to %s", want[0]);
+            be->prog_free(prog);
+            free(tname);
+            return;
+        }
         char d[256];
         snprintf(d, sizeof d, "must evaluate to %s but got %s", want_text, tname ? tname : "dyn");
         invalid(c, node, path, src, d);
@@ -457,6 +476,7 @@ static void expr_clear(const vap_backend *be, vap_expr *e)
         be->prog_free(e->prog);
     free(e->src);
     free(e->type_name);
+    free(e->compile_error);
     memset(e, 0, sizeof *e);
 }
 
@@ -660,9 +680,10 @@ static void decode_policy_exprs(dctx *c, const vap_backend *be, vap_policy *p, c
     }
 }
 
-int vap_decode_policy(const vap_doc *d, const vap_backend *be, int k8s_minor, vap_policy *p, char **errs)
+int vap_decode_policy(const vap_doc *d, const vap_backend *be, int k8s_minor, bool defer_compile_errors,
+                      vap_policy *p, char **errs)
 {
-    dctx c = {d, errs, 0};
+    dctx c = {d, errs, 0, defer_compile_errors};
     memset(p, 0, sizeof *p);
     p->backend = be;
     p->k8s_minor = k8s_minor;
@@ -754,7 +775,7 @@ void vap_policy_clear(vap_policy *p)
 
 int vap_decode_binding(const vap_doc *d, vap_binding *b, char **errs)
 {
-    dctx c = {d, errs, 0};
+    dctx c = {d, errs, 0, false};
     memset(b, 0, sizeof *b);
     b->doc = json_incref(d->root);
     b->file = vap_strdup(d->file);

@@ -42,6 +42,7 @@ typedef struct review {
     bool denied;
     json_t *failures;    /* validation_failure entries */
     bool oom;
+    const vap_observer *obs;
 } review;
 
 static void decs_add(decs *d, dec_kind kind, int index, char *message, const char *reason)
@@ -131,11 +132,13 @@ cel_value vap_run_variable(vap_run *run, size_t i)
     cel_value r;
     if (!v->expr.prog) {
         r = vap_error(run->arena, CEL_ERR_GENERAL, "composited variable \"%s\" fails to compile: %s", v->name,
-                      "no program");
+                      v->expr.compile_error ? v->expr.compile_error : "no program");
+        vap_observe(run, VAP_EXPR_VARIABLE, i, r);
     } else {
         /* A variable has its own per-call limit and charges the shared
          * budget of the group that reads it. */
         r = p->backend->eval(v->expr.prog, run);
+        vap_observe(run, VAP_EXPR_VARIABLE, i, r);
         if (r.kind == CEL_ERROR && r.u.err->code != CEL_ERR_BUDGET)
             r = vap_error(run->arena, r.u.err->code, "composited variable \"%s\" fails to evaluate: %s", v->name,
                           r.u.err->msg);
@@ -143,6 +146,32 @@ cel_value vap_run_variable(vap_run *run, size_t i)
     g->vals[i] = r;
     g->state[i] = 1;
     return r;
+}
+
+void vap_observe(const vap_run *run, vap_expr_kind kind, size_t index, cel_value v)
+{
+    if (!run->obs || !run->obs->seen)
+        return;
+    unsigned what = v.kind == CEL_ERROR ? VAP_SEEN_ERROR
+                  : v.kind == CEL_BOOL ? (v.u.b ? VAP_SEEN_TRUE : VAP_SEEN_FALSE)
+                  : VAP_SEEN_VALUE;
+    run->obs->seen(run->obs->ctx, run->set, run->policy_index, kind, index, what);
+}
+
+cel_value vap_run_expr(vap_run *run, const vap_expr *e)
+{
+    if (!e->prog)
+        return vap_error(run->arena, CEL_ERR_GENERAL, "%s", e->compile_error ? e->compile_error : "no program");
+    return run->policy->backend->eval(e->prog, run);
+}
+
+/* The error text of an expression that failed: upstream words a stored
+ * expression that never compiled apart from one that failed at run time. */
+static char *expr_error(const vap_expr *e, cel_value v)
+{
+    if (!e->prog)
+        return vap_asprintf("compilation error: %s", e->compile_error ? e->compile_error : "no program");
+    return vap_asprintf("expression '%s' resulted in error: %s", e->src, v.u.err->msg);
 }
 
 static int group_init(vap_run *run, vap_group *g)
@@ -180,13 +209,13 @@ static bool is_budget(cel_value v)
 
 /* matchConditions: any false skips; otherwise errors go to failurePolicy.
  * Returns 1 match, 0 no match, -1 error (*err set). */
-static int match_conditions(vap_run *run, char **err)
+static int match_conditions(vap_run *run, char **err, const char **failed)
 {
     const vap_policy *p = run->policy;
     if (!p->nconditions)
         return 1;
-    uint64_t budget = VAP_MATCH_BUDGET;
-    run->budget = &budget;
+    run->budgets[0] = VAP_MATCH_BUDGET;
+    run->budget = &run->budgets[0];
     run->group = NULL;
     const json_t *ns = run->namespace_obj;
     run->namespace_obj = NULL; /* the match-condition evaluator is given no namespace */
@@ -195,10 +224,13 @@ static int match_conditions(vap_run *run, char **err)
     int result = 1;
     for (size_t i = 0; i < p->nconditions; i++) {
         const vap_named_expr *c = &p->conditions[i];
-        cel_value v = p->backend->eval(c->expr.prog, run);
+        cel_value v = vap_run_expr(run, &c->expr);
+        vap_observe(run, VAP_EXPR_CONDITION, i, v);
         if (v.kind == CEL_BOOL) {
             if (!v.u.b) {
                 result = 0;
+                if (failed)
+                    *failed = c->name;
                 break; /* a false condition wins over any error */
             }
             continue;
@@ -209,8 +241,8 @@ static int match_conditions(vap_run *run, char **err)
             nerr = 1;
             break;
         }
-        const char *m = v.kind == CEL_ERROR ? v.u.err->msg : "must evaluate to bool";
-        char *one = vap_asprintf("expression '%s' resulted in error: %s", c->expr.src, m);
+        char *one = v.kind == CEL_ERROR ? expr_error(&c->expr, v)
+                  : vap_asprintf("expression '%s' resulted in error: must evaluate to bool", c->expr.src);
         if (one) {
             char *joined = errs ? vap_asprintf("%s, %s", errs, one) : vap_strdup(one);
             free(errs);
@@ -220,6 +252,7 @@ static int match_conditions(vap_run *run, char **err)
         free(one);
     }
     run->namespace_obj = ns;
+    run->budget = NULL;
     if (result == 1 && nerr) {
         *err = nerr > 1 ? vap_asprintf("[%s]", errs) : vap_strdup(errs);
         result = -1;
@@ -251,16 +284,26 @@ static char *failure_message(const vap_validation *v, cel_value msg)
  * go to d, auditAnnotation errors to audit_errs (the API server denies on
  * them under Fail whatever the binding's actions), annotation values to
  * annots (key -> list of distinct values, for the whole policy). */
+static void evaluate_groups(vap_run *run, decs *d, decs *audit_errs, json_t *annots);
+
+/* The variable caches live on evaluate_groups' frame: the run forgets them after. */
 static void evaluate_one(vap_run *run, decs *d, decs *audit_errs, json_t *annots)
+{
+    evaluate_groups(run, d, audit_errs, annots);
+    run->budget = NULL;
+    run->group = NULL;
+}
+
+static void evaluate_groups(vap_run *run, decs *d, decs *audit_errs, json_t *annots)
 {
     const vap_policy *p = run->policy;
     const vap_backend *be = p->backend;
-    uint64_t budget = VAP_RUNTIME_BUDGET;
+    run->budgets[1] = VAP_RUNTIME_BUDGET;
     vap_group ga, gm, gu;
     run->cost_limit = VAP_PER_CALL_LIMIT;
 
     /* validations: each on its own, sharing one budget and one cache */
-    run->budget = &budget;
+    run->budget = &run->budgets[1];
     if (group_init(run, &ga) < 0) {
         decs_add(d, DEC_ERROR, -1, vap_strdup("out of memory"), NULL);
         return;
@@ -268,7 +311,8 @@ static void evaluate_one(vap_run *run, decs *d, decs *audit_errs, json_t *annots
     size_t first = d->n;
     for (size_t i = 0; i < p->nvalidations; i++) {
         const vap_validation *v = &p->validations[i];
-        cel_value r = be->eval(v->expr.prog, run);
+        cel_value r = vap_run_expr(run, &v->expr);
+        vap_observe(run, VAP_EXPR_VALIDATION, i, r);
         if (is_budget(r)) {
             for (size_t k = first; k < d->n; k++)
                 free(d->v[k].message);
@@ -277,8 +321,7 @@ static void evaluate_one(vap_run *run, decs *d, decs *audit_errs, json_t *annots
             return;
         }
         if (r.kind == CEL_ERROR)
-            decs_add(d, DEC_ERROR, (int)i,
-                     vap_asprintf("expression '%s' resulted in error: %s", v->expr.src, r.u.err->msg), NULL);
+            decs_add(d, DEC_ERROR, (int)i, expr_error(&v->expr, r), NULL);
         else if (r.kind != CEL_BOOL || !r.u.b) /* anything but true fails */
             decs_add(d, DEC_DENY, (int)i, NULL, v->reason);
         else
@@ -316,13 +359,13 @@ static void evaluate_one(vap_run *run, decs *d, decs *audit_errs, json_t *annots
     }
 
     /* auditAnnotations: a fresh budget, whether or not validations failed */
-    uint64_t abudget = VAP_RUNTIME_BUDGET;
-    run->budget = &abudget;
+    run->budgets[2] = VAP_RUNTIME_BUDGET;
+    run->budget = &run->budgets[2];
     if (group_init(run, &gu) < 0)
         return;
     for (size_t i = 0; i < p->naudits; i++) {
         const vap_named_expr *a = &p->audits[i];
-        cel_value r = be->eval(a->expr.prog, run);
+        cel_value r = vap_run_expr(run, &a->expr);
         if (r.kind == CEL_NULL)
             continue;
         if (r.kind == CEL_STRING) {
@@ -347,15 +390,14 @@ static void evaluate_one(vap_run *run, decs *d, decs *audit_errs, json_t *annots
         }
         char *m;
         if (r.kind == CEL_ERROR)
-            m = is_budget(r) ? vap_strdup(BUDGET_TEXT)
-                             : vap_asprintf("expression '%s' resulted in error: %s", a->expr.src, r.u.err->msg);
+            m = is_budget(r) ? vap_strdup(BUDGET_TEXT) : expr_error(&a->expr, r);
         else
             m = vap_asprintf("valueExpression '%s' resulted in unsupported return type: %s. "
                              "Return type must be either string or null.",
                              a->expr.src, r.kind == CEL_BOOL ? "bool" : r.kind == CEL_INT ? "int"
                              : r.kind == CEL_UINT ? "uint" : r.kind == CEL_DOUBLE ? "double"
                              : r.kind == CEL_LIST ? "list" : r.kind == CEL_MAP ? "map" : "dyn");
-        decs_add(audit_errs, DEC_ERROR, -1, m, NULL);
+        decs_add(audit_errs, DEC_ERROR, (int)i, m, NULL);
     }
 }
 
@@ -555,11 +597,12 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
         vap_run run = {
             .policy = p, .arena = r->arena, .rq = rq, .request_json = reqdoc, .object = obj,
             .old_object = old, .params = params[k], .namespace_obj = rq->namespace_obj, .authz = r->authz,
-            .cost_limit = VAP_PER_CALL_LIMIT,
+            .cost_limit = VAP_PER_CALL_LIMIT, .obs = r->obs, .set = r->set,
+            .policy_index = (size_t)(p - r->set->policies),
         };
         char *err = NULL;
         decs d = {0}, audit_errs = {0};
-        int mc = match_conditions(&run, &err);
+        int mc = match_conditions(&run, &err, NULL);
         if (mc == 0) {
             record(r, p->name, b->name, -1, "skip", NULL, "matchConditions not met");
             continue;
@@ -582,8 +625,8 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
 }
 
 /* "<policy>/<key>": the distinct values of every binding and param,
- * joined with ", " when there are several. */
-static void publish_annotations(review *r, const vap_policy *p, json_t *annots)
+ * joined with ", " when there are several. Returns -1 out of memory. */
+static int publish_annotations(json_t *dst, const vap_policy *p, json_t *annots)
 {
     const char *key;
     json_t *vals;
@@ -597,8 +640,7 @@ static void publish_annotations(review *r, const vap_policy *p, json_t *annots)
         if (!joined || !full) {
             free(joined);
             free(full);
-            r->oom = true;
-            return;
+            return -1;
         }
         json_array_foreach(vals, i, v) {
             if (i) {
@@ -609,10 +651,11 @@ static void publish_annotations(review *r, const vap_policy *p, json_t *annots)
             w += json_string_length(v);
         }
         *w = '\0';
-        json_object_set_new(r->out->audit_annotations, full, json_string(joined));
+        json_object_set_new(dst, full, json_string(joined));
         free(joined);
         free(full);
     }
+    return 0;
 }
 
 static bool is_policy_resource(const vap_request *rq)
@@ -644,19 +687,35 @@ static json_t *namespace_object(const vap_set *s, const vap_request *rq)
                      rq->namespace_, "labels", "kubernetes.io/metadata.name", rq->namespace_);
 }
 
+/* The Namespace expressions see: the caller's, when given. */
+static json_t *request_namespace(const vap_set *s, const vap_request *rq, const vap_eval_opts *o)
+{
+    if (o && o->namespace_given)
+        return o->namespace_object ? json_incref((json_t *)o->namespace_object) : NULL;
+    return namespace_object(s, rq);
+}
+
 int vap_evaluate(const vap_set *s, const json_t *request, const vap_authorizer *authz, vap_outcome *out,
                  char **err)
+{
+    vap_eval_opts o = {.authz = authz};
+    return vap_evaluate_opts(s, request, &o, out, err);
+}
+
+int vap_evaluate_opts(const vap_set *s, const json_t *request, const vap_eval_opts *o, vap_outcome *out,
+                      char **err)
 {
     memset(out, 0, sizeof *out);
     *err = NULL;
     vap_request rq;
     if (vap_request_decode(request, &rq, err) < 0)
         return -1;
-    json_t *ns = namespace_object(s, &rq);
+    json_t *ns = request_namespace(s, &rq, o);
     rq.namespace_obj = ns;
     out->allowed = true;
     out->audit_annotations = json_object();
-    review r = {s, &rq, authz, cel_arena_new(0), out, false, json_array(), false};
+    review r = {s, &rq, o ? o->authz : NULL, cel_arena_new(0), out, false, json_array(), false,
+                o ? o->observer : NULL};
     if (!r.arena || !r.failures || !out->audit_annotations) {
         cel_arena_free(r.arena);
         json_decref(r.failures);
@@ -686,7 +745,8 @@ int vap_evaluate(const vap_set *s, const json_t *request, const vap_authorizer *
             for (size_t j = 0; j < s->nbindings; j++)
                 if (!strcmp(s->bindings[j].policy_name, p->name))
                     review_binding(&r, p, &s->bindings[j], &m.as, annots);
-            publish_annotations(&r, p, annots);
+            if (publish_annotations(out->audit_annotations, p, annots) < 0)
+                r.oom = true;
             json_decref(annots);
         }
     }
@@ -707,4 +767,100 @@ int vap_evaluate(const vap_set *s, const json_t *request, const vap_authorizer *
         return -1;
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------- one policy, unmatched */
+
+static int result_add(vap_eval_decision **v, size_t *n, vap_eval_kind kind, int index, const char *message,
+                      const char *reason)
+{
+    vap_eval_decision *nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv)
+        return -1;
+    *v = nv;
+    nv[*n] = (vap_eval_decision){kind, index, vap_strdup(message), vap_strdup(reason)};
+    (*n)++;
+    return 0;
+}
+
+int vap_evaluate_policy(const vap_set *s, size_t policy, const json_t *request, const json_t *params,
+                        const vap_eval_opts *o, vap_policy_result *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    *err = NULL;
+    if (!s || policy >= s->npolicies) {
+        *err = vap_strdup("no such policy");
+        return -1;
+    }
+    vap_request rq;
+    if (vap_request_decode(request, &rq, err) < 0)
+        return -1;
+    const vap_policy *p = &s->policies[policy];
+    json_t *ns = request_namespace(s, &rq, o);
+    rq.namespace_obj = ns;
+    cel_arena *arena = cel_arena_new(0);
+    json_t *reqdoc = vap_request_document(&rq, &rq.gvr);
+    out->audit_annotations = json_object();
+    json_t *annots = json_object();
+    bool oom = !arena || !reqdoc || !out->audit_annotations || !annots;
+    if (!oom) {
+        cel_arena_set_limit(arena, 256u << 20);
+        vap_run run = {
+            .policy = p, .arena = arena, .rq = &rq, .request_json = reqdoc, .object = rq.object,
+            .old_object = rq.old_object, .params = params, .namespace_obj = ns, .authz = o ? o->authz : NULL,
+            .cost_limit = VAP_PER_CALL_LIMIT, .obs = o ? o->observer : NULL, .set = s, .policy_index = policy,
+        };
+        char *cerr = NULL;
+        const char *failed = NULL;
+        out->conditions = match_conditions(&run, &cerr, &failed);
+        if (out->conditions == 0)
+            oom |= failed && !(out->failed_condition = vap_strdup(failed));
+        else if (out->conditions < 0)
+            out->condition_error = cerr;
+        if (out->conditions == 1) {
+            decs d = {0}, audit_errs = {0};
+            evaluate_one(&run, &d, &audit_errs, annots);
+            for (size_t i = 0; i < d.n; i++) {
+                const dec *x = &d.v[i];
+                vap_eval_kind k = x->kind == DEC_ADMIT ? VAP_EVAL_ADMIT : x->kind == DEC_DENY ? VAP_EVAL_DENY
+                                                                                             : VAP_EVAL_ERROR;
+                const char *reason = x->kind == DEC_DENY ? (x->reason && *x->reason ? x->reason : "Invalid") : NULL;
+                oom |= result_add(&out->decisions, &out->ndecisions, k, x->index, x->message, reason) < 0;
+            }
+            for (size_t i = 0; i < audit_errs.n; i++)
+                oom |= result_add(&out->audit_errors, &out->naudit_errors, VAP_EVAL_ERROR, audit_errs.v[i].index,
+                                  audit_errs.v[i].message, NULL) < 0;
+            oom |= publish_annotations(out->audit_annotations, p, annots) < 0;
+            decs_clear(&d);
+            decs_clear(&audit_errs);
+        }
+    }
+    json_decref(annots);
+    json_decref(reqdoc);
+    json_decref(ns);
+    cel_arena_free(arena);
+    if (oom) {
+        vap_policy_result_clear(out);
+        *err = vap_strdup("out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+void vap_policy_result_clear(vap_policy_result *r)
+{
+    if (!r)
+        return;
+    free(r->failed_condition);
+    free(r->condition_error);
+    for (size_t i = 0; i < r->ndecisions; i++) {
+        free(r->decisions[i].message);
+        free(r->decisions[i].reason);
+    }
+    free(r->decisions);
+    for (size_t i = 0; i < r->naudit_errors; i++)
+        free(r->audit_errors[i].message);
+    free(r->audit_errors);
+    json_decref(r->audit_annotations);
+    memset(r, 0, sizeof *r);
 }

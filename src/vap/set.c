@@ -15,13 +15,15 @@
 #include "cel/k8s.h"
 #include "vap_int.h"
 
-typedef struct loader {
+/* A set being loaded: vap_builder in the public API. */
+typedef struct vap_builder {
     vap_set *set;
     const vap_backend *be;
     int k8s_minor;
     char *errs;
     size_t nfiles;
     bool failed;
+    bool skip_invalid, defer;
 } loader;
 
 #define GROW(arr, n)                                                                               \
@@ -56,7 +58,7 @@ static void add_doc(loader *l, vap_doc *d)
     }
     if (is_vap_group(av) && !strcmp(kind, "ValidatingAdmissionPolicy")) {
         vap_policy p;
-        if (vap_decode_policy(d, l->be, l->k8s_minor, &p, &l->errs) < 0) {
+        if (vap_decode_policy(d, l->be, l->k8s_minor, l->defer, &p, &l->errs) < 0) {
             l->failed = true;
             return;
         }
@@ -175,6 +177,14 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* kaptest's convention puts a policy's tests in <policy>.test/ beside it:
+ * test manifests and resources, not policies. */
+static bool test_folder_name(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 5 && !strcmp(path + n - 5, ".test");
+}
+
 static void load_path(loader *l, const char *path, unsigned depth, bool top)
 {
     struct stat st;
@@ -188,6 +198,8 @@ static void load_path(loader *l, const char *path, unsigned depth, bool top)
             load_file(l, path);
         return;
     }
+    if (!top && test_folder_name(path))
+        return;
     if (depth > VAP_MAX_DEPTH) {
         vap_errf(&l->errs, "%s: folders nested deeper than %u levels", path, VAP_MAX_DEPTH);
         l->failed = true;
@@ -242,7 +254,7 @@ static void set_free(vap_set *s)
 
 static vap_set *finish(loader *l, const vap_load_opts *opts, char **err)
 {
-    bool skip = opts && opts->skip_invalid;
+    bool skip = (opts && opts->skip_invalid) || l->skip_invalid;
     if (err)
         *err = l->errs;
     else
@@ -258,6 +270,7 @@ static vap_set *finish(loader *l, const vap_load_opts *opts, char **err)
 static int start(loader *l, const vap_load_opts *opts, char **err)
 {
     l->set->refs = 1;
+    l->defer = opts && opts->defer_compile_errors;
     l->k8s_minor = vap_parse_k8s_version(opts ? opts->k8s_version : NULL);
     if (l->k8s_minor < 0) {
         if (err)
@@ -273,7 +286,7 @@ vap_set *vap_set_load_with(const char *path, const vap_load_opts *opts, const va
 {
     if (err)
         *err = NULL;
-    loader l = {calloc(1, sizeof(vap_set)), be ? be : &vap_cel_backend, 0, NULL, 0, false};
+    loader l = {calloc(1, sizeof(vap_set)), be ? be : &vap_cel_backend, 0, NULL, 0, false, false, false};
     if (!l.set) {
         if (err)
             *err = vap_strdup("out of memory");
@@ -290,7 +303,7 @@ vap_set *vap_set_load_text(const char *name, const char *text, size_t len, const
 {
     if (err)
         *err = NULL;
-    loader l = {calloc(1, sizeof(vap_set)), be ? be : &vap_cel_backend, 0, NULL, 0, false};
+    loader l = {calloc(1, sizeof(vap_set)), be ? be : &vap_cel_backend, 0, NULL, 0, false, false, false};
     if (!l.set) {
         if (err)
             *err = vap_strdup("out of memory");
@@ -354,4 +367,159 @@ size_t vap_set_policy_count(const vap_set *s)
 size_t vap_set_binding_count(const vap_set *s)
 {
     return s ? s->nbindings : 0;
+}
+
+/* ---------------------------------------------------------------- builder */
+
+vap_builder *vap_builder_new(const vap_load_opts *opts, char **err)
+{
+    if (err)
+        *err = NULL;
+    loader *l = calloc(1, sizeof *l);
+    if (l)
+        l->set = calloc(1, sizeof(vap_set));
+    if (!l || !l->set) {
+        free(l);
+        if (err)
+            *err = vap_strdup("out of memory");
+        return NULL;
+    }
+    l->be = &vap_cel_backend;
+    if (start(l, opts, err) < 0) { /* frees the set */
+        free(l);
+        return NULL;
+    }
+    l->skip_invalid = opts && opts->skip_invalid;
+    return l;
+}
+
+int vap_builder_add_path(vap_builder *b, const char *path)
+{
+    bool before = b->failed;
+    b->failed = false;
+    load_path(b, path, 0, true);
+    bool now = b->failed;
+    b->failed |= before;
+    return now ? -1 : 0;
+}
+
+int vap_builder_add_text(vap_builder *b, const char *name, const char *text, size_t len)
+{
+    bool before = b->failed;
+    b->failed = false;
+    load_text(b, name, text, len);
+    bool now = b->failed;
+    b->failed |= before;
+    return now ? -1 : 0;
+}
+
+int vap_builder_add_object(vap_builder *b, const json_t *obj, const char *file, int line)
+{
+    /* decoding adds the API server's defaults: to a copy */
+    json_t *copy = json_deep_copy(obj);
+    if (!copy) {
+        vap_errf(&b->errs, "%s:%d: out of memory", file ? file : "<object>", line);
+        b->failed = true;
+        return -1;
+    }
+    vap_doc d = {copy, (char *)(file ? file : "<object>"), line, NULL, 0};
+    bool before = b->failed;
+    b->failed = false;
+    add_doc(b, &d);
+    json_decref(copy);
+    bool now = b->failed;
+    b->failed |= before;
+    return now ? -1 : 0;
+}
+
+vap_set *vap_builder_finish(vap_builder *b, char **err)
+{
+    if (!b) {
+        if (err)
+            *err = vap_strdup("out of memory");
+        return NULL;
+    }
+    vap_set *s = finish(b, NULL, err);
+    free(b);
+    return s;
+}
+
+/* ---------------------------------------------------------------- introspection */
+
+long vap_set_find_policy(const vap_set *s, const char *name)
+{
+    for (size_t i = 0; s && name && i < s->npolicies; i++)
+        if (!strcmp(s->policies[i].name, name))
+            return (long)i;
+    return -1;
+}
+
+int vap_set_policy_info(const vap_set *s, size_t policy, vap_policy_info *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!s || policy >= s->npolicies)
+        return -1;
+    const vap_policy *p = &s->policies[policy];
+    out->name = p->name;
+    out->file = p->file;
+    out->line = p->line;
+    out->fail = p->fail;
+    out->has_param_kind = p->has_param_kind;
+    out->param_api_version = p->param_api_version;
+    out->param_kind = p->param_kind;
+    out->count[VAP_EXPR_VALIDATION] = p->nvalidations;
+    out->count[VAP_EXPR_MESSAGE] = p->nvalidations;
+    out->count[VAP_EXPR_CONDITION] = p->nconditions;
+    out->count[VAP_EXPR_VARIABLE] = p->nvariables;
+    out->count[VAP_EXPR_AUDIT] = p->naudits;
+    return 0;
+}
+
+int vap_set_expr_info(const vap_set *s, size_t policy, vap_expr_kind kind, size_t index, vap_expr_info *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!s || policy >= s->npolicies)
+        return -1;
+    const vap_policy *p = &s->policies[policy];
+    const vap_expr *e = NULL;
+    const char *name = NULL;
+    switch (kind) {
+    case VAP_EXPR_VALIDATION:
+        if (index < p->nvalidations)
+            e = &p->validations[index].expr;
+        break;
+    case VAP_EXPR_MESSAGE:
+        if (index < p->nvalidations)
+            e = &p->validations[index].msg_expr;
+        break;
+    case VAP_EXPR_CONDITION:
+        if (index < p->nconditions) {
+            e = &p->conditions[index].expr;
+            name = p->conditions[index].name;
+        }
+        break;
+    case VAP_EXPR_VARIABLE:
+        if (index < p->nvariables) {
+            e = &p->variables[index].expr;
+            name = p->variables[index].name;
+        }
+        break;
+    case VAP_EXPR_AUDIT:
+        if (index < p->naudits) {
+            e = &p->audits[index].expr;
+            name = p->audits[index].name;
+        }
+        break;
+    default:
+        break;
+    }
+    if (!e)
+        return -1;
+    out->present = e->src != NULL;
+    out->name = name;
+    out->expression = e->src;
+    out->line = e->line;
+    out->column = e->col;
+    out->compile_error = e->compile_error;
+    return 0;
 }

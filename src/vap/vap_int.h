@@ -38,7 +38,8 @@
  * from so that errors can say where. */
 typedef struct vap_line_entry {
     const json_t *node;
-    int line;
+    int line;        /* where errors about the node point: a map value at its key */
+    int vline, vcol; /* where the node itself starts (1-based), e.g. an expression's scalar */
 } vap_line_entry;
 
 typedef struct vap_doc {
@@ -56,6 +57,9 @@ void vap_doc_clear(vap_doc *d);
 /* The line of node (or of the nearest known ancestor the caller passes as
  * fallback); 0 when unknown. */
 int vap_doc_line(const vap_doc *d, const json_t *node);
+/* Where node itself starts (its first character: a quote, a block
+ * indicator, or the scalar); 0 when unknown. */
+void vap_doc_pos(const vap_doc *d, const json_t *node, int *line, int *col);
 
 /* ------------------------------------------------------------- expressions */
 
@@ -104,9 +108,14 @@ extern const vap_backend vap_cel_backend;
 typedef struct vap_expr {
     char *src;
     size_t len;
-    void *prog;          /* NULL when absent */
+    void *prog;          /* NULL when absent or when it failed to compile */
     const void *type;    /* the backend's result type */
     char *type_name;
+    int line, col;       /* where the expression's YAML scalar starts in the policy file */
+    /* Kept only when loading with defer_compile_errors: why it did not
+     * compile, as upstream words it at evaluation time ("compilation
+     * failed: ERROR: <input>:1:5: ..." or "must evaluate to bool"). */
+    char *compile_error;
 } vap_expr;
 
 /* ------------------------------------------------------------- policies */
@@ -206,7 +215,8 @@ vap_set *vap_set_load_text(const char *name, const char *text, size_t len, const
 /* decode.c: decodes, defaults and validates one document. Problems are
  * appended to *errs as "file:line: path: text" lines. Returns 0, or -1
  * when the object is invalid (nothing is kept). */
-int vap_decode_policy(const vap_doc *d, const vap_backend *be, int k8s_minor, vap_policy *p, char **errs);
+int vap_decode_policy(const vap_doc *d, const vap_backend *be, int k8s_minor, bool defer_compile_errors,
+                      vap_policy *p, char **errs);
 int vap_decode_binding(const vap_doc *d, vap_binding *b, char **errs);
 void vap_policy_clear(vap_policy *p);
 /* schema.c: reports fields no version of the API has (strict field
@@ -290,10 +300,19 @@ struct vap_run {
     const json_t *params;        /* NULL: null */
     const json_t *namespace_obj; /* NULL: null */
     const vap_authorizer *authz;
-    uint64_t *budget;            /* shared budget of the current group */
+    uint64_t *budget;            /* shared budget of the current group: one of budgets */
+    uint64_t budgets[3];         /* matchConditions, validations (+ messages), auditAnnotations */
     uint64_t cost_limit;         /* per call */
     vap_group *group;
+    const vap_observer *obs;     /* coverage hook, or NULL */
+    const vap_set *set;
+    size_t policy_index;
 };
+
+/* Tells the observer (if any) what an expression gave. */
+void vap_observe(const vap_run *run, vap_expr_kind kind, size_t index, cel_value v);
+/* Evaluates e, or gives its compile error as an error value. */
+cel_value vap_run_expr(vap_run *run, const vap_expr *e);
 
 /* Reads variables.<name> (index i), evaluating it on first use in the
  * current group; errors are wrapped as upstream words them. */

@@ -31,7 +31,7 @@ static int cmp_entry(const void *a, const void *b)
     return (x->node > y->node) - (x->node < y->node);
 }
 
-static int note_line(conv *c, const json_t *j, int line)
+static int note_line(conv *c, const json_t *j, int line, int col)
 {
     if (c->nlines == c->cap) {
         size_t ncap = c->cap ? c->cap * 2 : 64;
@@ -43,6 +43,8 @@ static int note_line(conv *c, const json_t *j, int line)
     }
     c->lines[c->nlines].node = j;
     c->lines[c->nlines].line = line;
+    c->lines[c->nlines].vline = line;
+    c->lines[c->nlines].vcol = col;
     c->nlines++;
     return 0;
 }
@@ -126,7 +128,7 @@ static json_t *convert(conv *c, int id, unsigned depth)
     yaml_node_t *n = yaml_document_get_node(c->doc, id);
     if (!n)
         return NULL;
-    int line = (int)n->start_mark.line + 1;
+    int line = (int)n->start_mark.line + 1, col = (int)n->start_mark.column + 1;
     if (depth > VAP_MAX_DEPTH) {
         c->err = vap_asprintf("%s:%d: nesting deeper than %u levels", c->file, line, VAP_MAX_DEPTH);
         return NULL;
@@ -193,7 +195,7 @@ static json_t *convert(conv *c, int id, unsigned depth)
             c->err = vap_asprintf("%s:%d: out of memory", c->file, line);
         return NULL;
     }
-    if (note_line(c, j, line)) {
+    if (note_line(c, j, line, col)) {
         json_decref(j);
         c->err = vap_asprintf("%s:%d: out of memory", c->file, line);
         return NULL;
@@ -213,9 +215,22 @@ int vap_doc_line(const vap_doc *d, const json_t *node)
 {
     if (!d || !node || !d->nlines)
         return d ? d->line : 0;
-    vap_line_entry key = {node, 0};
+    vap_line_entry key = {node, 0, 0, 0};
     const vap_line_entry *e = bsearch(&key, d->lines, d->nlines, sizeof key, cmp_entry);
     return e ? e->line : d->line;
+}
+
+void vap_doc_pos(const vap_doc *d, const json_t *node, int *line, int *col)
+{
+    *line = *col = 0;
+    if (!d || !node || !d->nlines)
+        return;
+    vap_line_entry key = {node, 0, 0, 0};
+    const vap_line_entry *e = bsearch(&key, d->lines, d->nlines, sizeof key, cmp_entry);
+    if (e) {
+        *line = e->vline;
+        *col = e->vcol;
+    }
 }
 
 /* json_true/false/null are shared singletons: their lines are meaningless,
