@@ -16,7 +16,8 @@
 
 #include "vap_int.h"
 
-#define BUDGET_TEXT "validation failed due to running out of cost budget, no further validation rules will be run"
+#define BUDGET_PREFIX "validation failed due to running out of cost budget"
+#define BUDGET_TEXT BUDGET_PREFIX ", no further validation rules will be run"
 
 typedef enum { DEC_ADMIT, DEC_DENY, DEC_ERROR } dec_kind;
 
@@ -93,6 +94,20 @@ static void add_warning(review *r, char *w)
     }
     r->out->warnings = nw;
     nw[r->out->nwarnings++] = w;
+}
+
+/* The error_type label upstream's ErrorType(decision) gives
+ * (validating/errors.go): read from the message, so a false validation is
+ * "invalid_error" as well. */
+static const char *error_type_of(bool admitted, const char *msg)
+{
+    if (admitted)
+        return "no_error";
+    if (msg && !strncmp(msg, "compilation", 11))
+        return "compile_error";
+    if (msg && !strncmp(msg, BUDGET_PREFIX, sizeof BUDGET_PREFIX - 1))
+        return "out_of_budget";
+    return "invalid_error";
 }
 
 /* The first denial supplies the client's error. */
@@ -178,8 +193,13 @@ static bool is_budget(cel_value v)
     return v.kind == CEL_ERROR && v.u.err->code == CEL_ERR_BUDGET;
 }
 
-/* matchConditions: any false skips; otherwise errors go to failurePolicy.
- * Returns 1 match, 0 no match, -1 error (*err set). */
+/* matchConditions, as matchconditions/matcher.go: every condition is
+ * evaluated first (running out of budget fails the lot); then any false
+ * result skips, whatever errors others had; else errors go to
+ * failurePolicy, aggregated as apimachinery's utilerrors words them
+ * (distinct messages, in brackets when more than one). A result other than
+ * false, an error or bool (dyn) counts as met, as upstream compares with
+ * false only. Returns 1 match, 0 no match, -1 error (*err set). */
 static int match_conditions(vap_run *run, char **err)
 {
     const vap_policy *p = run->policy;
@@ -190,41 +210,62 @@ static int match_conditions(vap_run *run, char **err)
     run->group = NULL;
     const json_t *ns = run->namespace_obj;
     run->namespace_obj = NULL; /* the match-condition evaluator is given no namespace */
-    char *errs = NULL;
-    size_t nerr = 0;
-    int result = 1;
-    for (size_t i = 0; i < p->nconditions; i++) {
+    char **msgs = calloc(p->nconditions, sizeof *msgs);
+    size_t nmsg = 0, total = 0;
+    bool any_false = false, out_of_budget = !msgs;
+    for (size_t i = 0; msgs && i < p->nconditions; i++) {
         const vap_named_expr *c = &p->conditions[i];
         cel_value v = p->backend->eval(c->expr.prog, run);
-        if (v.kind == CEL_BOOL) {
-            if (!v.u.b) {
-                result = 0;
-                break; /* a false condition wins over any error */
-            }
-            continue;
-        }
-        if (is_budget(v)) { /* the whole pass fails with the budget text alone */
-            free(errs);
-            errs = vap_strdup(BUDGET_TEXT);
-            nerr = 1;
+        if (is_budget(v)) {
+            out_of_budget = true;
             break;
         }
-        const char *m = v.kind == CEL_ERROR ? v.u.err->msg : "must evaluate to bool";
-        char *one = vap_asprintf("expression '%s' resulted in error: %s", c->expr.src, m);
-        if (one) {
-            char *joined = errs ? vap_asprintf("%s, %s", errs, one) : vap_strdup(one);
-            free(errs);
-            errs = joined;
-            nerr++;
+        if (v.kind == CEL_BOOL && !v.u.b)
+            any_false = true;
+        if (v.kind != CEL_ERROR)
+            continue;
+        char *one = vap_asprintf("expression '%s' resulted in error: %s", c->expr.src, v.u.err->msg);
+        bool seen = !one;
+        for (size_t k = 0; one && k < nmsg; k++)
+            seen |= !strcmp(msgs[k], one);
+        if (seen) {
+            free(one);
+            continue;
         }
-        free(one);
+        total += strlen(one) + 2;
+        msgs[nmsg++] = one;
     }
     run->namespace_obj = ns;
-    if (result == 1 && nerr) {
-        *err = nerr > 1 ? vap_asprintf("[%s]", errs) : vap_strdup(errs);
+    int result = 1;
+    if (out_of_budget) {
+        *err = vap_strdup(BUDGET_TEXT);
+        result = -1;
+    } else if (any_false) {
+        result = 0;
+    } else if (nmsg) {
+        char *joined = malloc(total + 3), *w = joined;
+        if (joined) {
+            if (nmsg > 1)
+                *w++ = '[';
+            for (size_t k = 0; k < nmsg; k++) {
+                if (k) {
+                    memcpy(w, ", ", 2);
+                    w += 2;
+                }
+                size_t n = strlen(msgs[k]);
+                memcpy(w, msgs[k], n);
+                w += n;
+            }
+            if (nmsg > 1)
+                *w++ = ']';
+            *w = '\0';
+        }
+        *err = joined;
         result = -1;
     }
-    free(errs);
+    for (size_t k = 0; k < nmsg; k++)
+        free(msgs[k]);
+    free(msgs);
     return result;
 }
 
@@ -315,14 +356,28 @@ static void evaluate_one(vap_run *run, decs *d, decs *audit_errs, json_t *annots
         }
     }
 
-    /* auditAnnotations: a fresh budget, whether or not validations failed */
+    /* auditAnnotations: a fresh budget, whether or not validations failed.
+     * Values are kept aside until the pass completes: running out of budget
+     * makes upstream's Validate return that one error decision instead of
+     * the whole result (validator.go), dropping the validations' decisions
+     * and every value. */
     uint64_t abudget = VAP_RUNTIME_BUDGET;
     run->budget = &abudget;
     if (group_init(run, &gu) < 0)
         return;
+    json_t *values = json_array(); /* [key, value] pairs, in order */
     for (size_t i = 0; i < p->naudits; i++) {
         const vap_named_expr *a = &p->audits[i];
         cel_value r = be->eval(a->expr.prog, run);
+        if (is_budget(r)) {
+            for (size_t k = first; k < d->n; k++)
+                free(d->v[k].message);
+            d->n = first;
+            decs_add(d, DEC_ERROR, -1, vap_strdup(BUDGET_TEXT), NULL);
+            decs_clear(audit_errs);
+            json_decref(values);
+            return;
+        }
         if (r.kind == CEL_NULL)
             continue;
         if (r.kind == CEL_STRING) {
@@ -330,33 +385,45 @@ static void evaluate_one(vap_run *run, decs *d, decs *audit_errs, json_t *annots
             if (t && *t) {
                 if (strlen(t) > VAP_MAX_AUDIT_VALUE_LEN)
                     t[VAP_MAX_AUDIT_VALUE_LEN] = '\0';
-                /* distinct values per key, across bindings and params */
-                json_t *vals = json_object_get(annots, a->name);
-                if (!vals && json_object_set_new(annots, a->name, vals = json_array()) < 0)
-                    vals = NULL;
-                bool dup = false;
-                size_t k;
-                json_t *v;
-                json_array_foreach(vals, k, v)
-                    dup |= !strcmp(json_string_value(v), t);
-                if (vals && !dup)
-                    json_array_append_new(vals, json_string(t));
+                json_array_append_new(values, json_pack("[s, s?]", a->name, t));
             }
             free(t);
             continue;
         }
-        char *m;
+        /* An evaluation error follows failurePolicy (DEC_ERROR); a value of
+         * another type is an error under either (DEC_DENY here). */
         if (r.kind == CEL_ERROR)
-            m = is_budget(r) ? vap_strdup(BUDGET_TEXT)
-                             : vap_asprintf("expression '%s' resulted in error: %s", a->expr.src, r.u.err->msg);
+            decs_add(audit_errs, DEC_ERROR, -1,
+                     vap_asprintf("expression '%s' resulted in error: %s", a->expr.src, r.u.err->msg), NULL);
         else
-            m = vap_asprintf("valueExpression '%s' resulted in unsupported return type: %s. "
-                             "Return type must be either string or null.",
-                             a->expr.src, r.kind == CEL_BOOL ? "bool" : r.kind == CEL_INT ? "int"
-                             : r.kind == CEL_UINT ? "uint" : r.kind == CEL_DOUBLE ? "double"
-                             : r.kind == CEL_LIST ? "list" : r.kind == CEL_MAP ? "map" : "dyn");
-        decs_add(audit_errs, DEC_ERROR, -1, m, NULL);
+            decs_add(audit_errs, DEC_DENY, -1,
+                     vap_asprintf("valueExpression '%s' resulted in unsupported return type: %s. "
+                                  "Return type must be either string or null.",
+                                  a->expr.src, r.kind == CEL_BOOL ? "bool" : r.kind == CEL_INT ? "int"
+                                  : r.kind == CEL_UINT ? "uint" : r.kind == CEL_DOUBLE ? "double"
+                                  : r.kind == CEL_LIST ? "list" : r.kind == CEL_MAP ? "map" : "dyn"),
+                     NULL);
     }
+    /* distinct values per key, across bindings and params */
+    size_t k;
+    json_t *pair;
+    json_array_foreach(values, k, pair) {
+        const char *key = json_string_value(json_array_get(pair, 0));
+        const char *t = json_string_value(json_array_get(pair, 1));
+        if (!key || !t)
+            continue;
+        json_t *vals = json_object_get(annots, key);
+        if (!vals && json_object_set_new(annots, key, vals = json_array()) < 0)
+            vals = NULL;
+        bool dup = false;
+        size_t j;
+        json_t *v;
+        json_array_foreach(vals, j, v)
+            dup |= !strcmp(json_string_value(v), t);
+        if (vals && !dup)
+            json_array_append_new(vals, json_string(t));
+    }
+    json_decref(values);
 }
 
 /* ---------------------------------------------------------------- enforcement */
@@ -366,15 +433,15 @@ static void enforce(review *r, const vap_policy *p, const vap_binding *b, decs *
     for (size_t i = 0; i < d->n; i++) {
         dec *x = &d->v[i];
         if (x->kind == DEC_ADMIT) {
-            record(r, p->name, b->name, x->index, "admit", NULL, NULL);
+            record(r, p->name, b->name, x->index, "admit", error_type_of(true, NULL), NULL);
             continue;
         }
         const char *msg = x->message ? x->message : "";
+        const char *etype = error_type_of(false, msg);
         if (x->kind == DEC_ERROR && !p->fail) {
-            record(r, p->name, b->name, x->index, "error-ignored", "invalid_error", msg);
+            record(r, p->name, b->name, x->index, "error-ignored", etype, msg);
             continue;
         }
-        const char *etype = x->kind == DEC_ERROR ? "invalid_error" : NULL;
         if (b->actions & VAP_ACT_DENY) {
             deny(r, p->name, b->name, x->kind == DEC_DENY ? x->reason : NULL, msg);
             record(r, p->name, b->name, x->index, "deny", etype, msg);
@@ -414,24 +481,25 @@ static void config_error(review *r, const vap_policy *p, const vap_binding *b, c
     }
     if (p->fail) {
         deny(r, p->name, b ? b->name : NULL, NULL, msg);
-        record(r, p->name, b ? b->name : NULL, -1, "deny", "invalid_error", msg);
+        record(r, p->name, b ? b->name : NULL, -1, "deny", "config_error", msg);
     } else {
-        record(r, p->name, b ? b->name : NULL, -1, "error-ignored", "invalid_error", msg);
+        record(r, p->name, b ? b->name : NULL, -1, "error-ignored", "config_error", msg);
     }
     free(msg);
 }
 
-/* An auditAnnotation that failed: a denial under Fail, nothing under
- * Ignore, whatever the actions. */
-static void audit_error(review *r, const vap_policy *p, const vap_binding *b, const char *msg)
+/* An auditAnnotation that failed: a denial whatever the actions, under
+ * Fail for an evaluation error and under either failurePolicy for a value
+ * of another type (always); nothing otherwise. */
+static void audit_error(review *r, const vap_policy *p, const vap_binding *b, const char *msg, bool always)
 {
     if (!msg)
         return;
-    if (p->fail) {
+    if (p->fail || always) {
         deny(r, p->name, b->name, NULL, msg);
-        record(r, p->name, b->name, -1, "deny", "invalid_error", msg);
+        record(r, p->name, b->name, -1, "deny", error_type_of(false, msg), msg);
     } else {
-        record(r, p->name, b->name, -1, "error-ignored", "invalid_error", msg);
+        record(r, p->name, b->name, -1, "error-ignored", error_type_of(false, msg), msg);
     }
 }
 
@@ -570,7 +638,7 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
             evaluate_one(&run, &d, &audit_errs, annots);
         enforce(r, p, b, &d);
         for (size_t i = 0; i < audit_errs.n; i++)
-            audit_error(r, p, b, audit_errs.v[i].message);
+            audit_error(r, p, b, audit_errs.v[i].message, audit_errs.v[i].kind == DEC_DENY);
         decs_clear(&d);
         decs_clear(&audit_errs);
     }
@@ -615,15 +683,26 @@ static void publish_annotations(review *r, const vap_policy *p, json_t *annots)
     }
 }
 
-static bool is_policy_resource(const vap_request *rq)
+/* Requests no API-defined policy sees: the admission configuration
+ * resources (generic/plugin.go admissionResources) and the non-persisted
+ * reviews (kubeapiserver/admission/exclusion/resources.go), by group and
+ * resource, any version. */
+static bool is_exempt_resource(const vap_request *rq)
 {
-    static const char *const excluded[] = {
-        "validatingadmissionpolicies", "validatingadmissionpolicybindings", "mutatingadmissionpolicies",
-        "mutatingadmissionpolicybindings"};
-    if (strcmp(rq->gvr.group, "admissionregistration.k8s.io"))
-        return false;
-    for (size_t i = 0; i < sizeof excluded / sizeof excluded[0]; i++)
-        if (!strcmp(rq->gvr.resource, excluded[i]))
+    static const char *const exempt[][2] = {
+        {"admissionregistration.k8s.io", "validatingadmissionpolicies"},
+        {"admissionregistration.k8s.io", "validatingadmissionpolicybindings"},
+        {"admissionregistration.k8s.io", "mutatingadmissionpolicies"},
+        {"admissionregistration.k8s.io", "mutatingadmissionpolicybindings"},
+        {"authentication.k8s.io", "selfsubjectreviews"},
+        {"authentication.k8s.io", "tokenreviews"},
+        {"authorization.k8s.io", "localsubjectaccessreviews"},
+        {"authorization.k8s.io", "selfsubjectaccessreviews"},
+        {"authorization.k8s.io", "selfsubjectrulesreviews"},
+        {"authorization.k8s.io", "subjectaccessreviews"},
+    };
+    for (size_t i = 0; i < sizeof exempt / sizeof exempt[0]; i++)
+        if (!strcmp(rq->gvr.group, exempt[i][0]) && !strcmp(rq->gvr.resource, exempt[i][1]))
             return true;
     return false;
 }
@@ -666,7 +745,7 @@ int vap_evaluate(const vap_set *s, const json_t *request, const vap_authorizer *
         return -1;
     }
     cel_arena_set_limit(r.arena, 256u << 20);
-    if (!is_policy_resource(&rq)) {
+    if (!is_exempt_resource(&rq)) {
         for (size_t i = 0; i < s->npolicies; i++) {
             const vap_policy *p = &s->policies[i];
             vap_match m;

@@ -6,6 +6,7 @@
  *   true | false | null | 'text'      constants ('text' is a string)
  *   err:MSG                           a runtime error MSG
  *   cost:N / costfalse:N              spends N (per-call limit and shared budget apply), then true / false
+ *   coststr:N                         spends N likewise, then the string 'v'
  *   var:NAME                          variables.NAME
  *   name==X  op==X  kind==X  apiVersion==X  label:K==V   about object / request
  *   param:K==V                        params[K] == V
@@ -13,7 +14,7 @@
  *   has-namespace-object              namespaceObject != null
  *   count:true                        true, counting evaluations in the program
  *   int:1                             compiles with type int (for type checks)
- *   dyn:null                          null, typed dyn
+ *   dyn:null / dyn:1                  null / the int 1, typed dyn
  *   compile-error                     fails to compile
  * "params", "variables." and "authorizer" are refused by environments that
  * lack them, with the checker's words.
@@ -104,7 +105,7 @@ static void *stub_compile(void *envp, const char *src, size_t len, const void **
     p->src = strndup(src, len);
     p->env = e;
     *type = NULL;
-    *type_name = strdup(src[0] == '\'' || !strcmp(src, "param-mode") ? "string" : !strcmp(src, "null") ? "null_type"
+    *type_name = strdup(src[0] == '\'' || !strcmp(src, "param-mode") || !strncmp(src, "coststr:", 8) ? "string" : !strcmp(src, "null") ? "null_type"
                         : !strncmp(src, "int:", 4) ? "int" : (!strncmp(src, "var:", 4) || !strncmp(src, "err:", 4) || !strncmp(src, "dyn:", 4) || !strncmp(src, "cost:", 5)) ? "dyn" : "bool");
     return p;
 }
@@ -144,6 +145,8 @@ static cel_value stub_eval(void *pp, vap_run *run)
         return cel_bool(false);
     if (!strcmp(s, "null") || !strcmp(s, "dyn:null"))
         return cel_null();
+    if (!strcmp(s, "dyn:1"))
+        return cel_int(1);
     if (!strncmp(s, "int:", 4))
         return cel_int(atoi(s + 4));
     if (s[0] == '\'') {
@@ -153,9 +156,9 @@ static cel_value stub_eval(void *pp, vap_run *run)
     }
     if (!strncmp(s, "err:", 4))
         return vap_error(a, CEL_ERR_GENERAL, "%s", s + 4);
-    if (!strncmp(s, "cost:", 5) || !strncmp(s, "costfalse:", 10)) {
-        bool f = s[4] == 'f';
-        uint64_t n = strtoull(s + (f ? 10 : 5), NULL, 10);
+    if (!strncmp(s, "cost:", 5) || !strncmp(s, "costfalse:", 10) || !strncmp(s, "coststr:", 8)) {
+        bool f = s[4] == 'f', str = s[4] == 's';
+        uint64_t n = strtoull(s + (f ? 10 : str ? 8 : 5), NULL, 10);
         if (run->cost_limit && n > run->cost_limit)
             return vap_error(a, CEL_ERR_COST, "operation cancelled: actual cost limit exceeded");
         if (run->budget) {
@@ -165,6 +168,8 @@ static cel_value stub_eval(void *pp, vap_run *run)
             }
             *run->budget -= n;
         }
+        if (str)
+            return cel_string_n("v", 1);
         return cel_bool(!f);
     }
     if (!strcmp(s, "param-mode")) {
