@@ -341,6 +341,21 @@ static void test_params_namespaced(void **state)
                                            "binding that matches cluster-scoped resources"));
     vap_outcome_clear(&o);
     vap_set_unref(s);
+    /* a selector picks among the params of the request's namespace */
+    s = load("Fail", pk, "[Warn]", "  paramRef:\n    selector: {}\n    parameterNotFoundAction: Deny\n"
+             "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: team-a\nmode: ok\n"
+             "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  namespace: team-a\nmode: no\n"
+             "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: team-b\nmode: no\n");
+    review(s, request("CREATE", "v1", "c1", "team-a", true), &o);
+    assert_true(o.allowed);
+    assert_int_equal(o.nwarnings, 1); /* b fails; c is in another namespace */
+    vap_outcome_clear(&o);
+    review(s, request("CREATE", "v1", "c1", "team-c", true), &o);
+    assert_false(o.allowed); /* none there: Deny */
+    assert_string_equal(o.message, WRAPPED("failed to configure binding: no params found for policy binding with "
+                                           "`Deny` parameterNotFoundAction"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
     /* paramRef.namespace wins over the request's */
     snprintf(bx, sizeof bx, "  paramRef:\n    name: cfg\n    namespace: team-a\n    parameterNotFoundAction: Deny\n%s",
              docs);
@@ -846,6 +861,17 @@ static void test_message_expression_length_boundary(void **state)
     free(big);
 }
 
+static void test_audit_annotation_value_cut_at_10k(void **state)
+{
+    vap_set *s = load("Fail", "  auditAnnotations:\n  - key: k\n    valueExpression: \"long:10300\"\n", "[Deny]", NULL);
+    vap_outcome o;
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_true(o.allowed);
+    assert_int_equal(strlen(annotation(&o, "p1/k")), 10240);
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+}
+
 static void test_decision_error_types(void **state)
 {
     /* the error_type labels upstream's ErrorType(decision) gives: a false
@@ -958,6 +984,7 @@ int main(void)
         cmocka_unit_test(test_status_name_from_object_only),
         cmocka_unit_test(test_message_expression_length_boundary),
         cmocka_unit_test(test_decision_error_types),
+        cmocka_unit_test(test_audit_annotation_value_cut_at_10k),
         cmocka_unit_test(test_threads_share_one_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -187,6 +187,10 @@ static void test_message_rules(void **state)
                "\"Invalid\", \"RequestEntityTooLarge\"");
     expect_err(POLICY_HEAD "  validations:\n  - expression: \"  \"\n",
                "spec.validations[0].expression: Required value: expression is not specified");
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n    messageExpression: \"  \"\n",
+               "spec.validations[0].messageExpression: Invalid value: \"  \": must be non-empty if specified");
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n    message: \"a\\rb\"\n",
+               "spec.validations[0].message: Invalid value: \"a\\rb\": message must not contain line breaks");
 }
 
 static void test_structure_rules(void **state)
@@ -480,6 +484,33 @@ static void test_binding_match_resources_path(void **state)
     expect_err(buf, "spec.paramRef.name: Invalid value: \"a/%b\": may not contain '%'");
 }
 
+static void test_counts_and_uniqueness(void **state)
+{
+    char buf[16384];
+    int n = snprintf(buf, sizeof buf, "%s  matchConditions:\n", POLICY_HEAD);
+    for (int i = 0; i < 65; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "  - name: c%d\n    expression: \"true\"\n", i);
+    snprintf(buf + n, sizeof buf - (size_t)n, "  validations:\n  - expression: \"true\"\n");
+    expect_err(buf, "spec.matchConditions: Too many: 65: must have at most 64 items");
+    expect_err(POLICY_HEAD "  matchConditions:\n  - name: a\n    expression: \"true\"\n  - name: a\n    expression: \"true\"\n"
+                           "  validations:\n  - expression: \"true\"\n",
+               "spec.matchConditions[1].name: Duplicate value: \"a\"");
+    expect_err(POLICY_HEAD "  auditAnnotations:\n  - key: k\n    valueExpression: \"'a'\"\n  - key: k\n"
+                           "    valueExpression: \"'b'\"\n",
+               "spec.auditAnnotations[1].key: Duplicate value: \"k\"");
+    expect_err(POLICY_HEAD "  auditAnnotations:\n  - key: \"bad key\"\n    valueExpression: \"'a'\"\n",
+               "spec.auditAnnotations[0].key: Invalid value: \"p1/bad key\": name part must consist of");
+    char *big = malloc(5200);
+    memset(big, ' ', 5200);
+    big[0] = '\'';
+    memset(big + 1, 'z', 5119);
+    big[5120] = '\'';
+    big[5121] = '\0'; /* 5121 bytes */
+    snprintf(buf, sizeof buf, "%s  auditAnnotations:\n  - key: k\n    valueExpression: \"%s\"\n", POLICY_HEAD, big);
+    free(big);
+    expect_err(buf, "spec.auditAnnotations[0].valueExpression: Required value: must not exceed 5120 bytes in length");
+}
+
 static void test_too_many_audit_annotations(void **state)
 {
     char buf[8192];
@@ -519,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_names_and_param_kind),
         cmocka_unit_test(test_binding_match_resources_path),
         cmocka_unit_test(test_too_many_audit_annotations),
+        cmocka_unit_test(test_counts_and_uniqueness),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
  *   err:MSG                           a runtime error MSG
  *   cost:N / costfalse:N              spends N (per-call limit and shared budget apply), then true / false
  *   coststr:N                         spends N likewise, then the string 'v'
+ *   long:N                            a string of N 'x'
  *   var:NAME                          variables.NAME
  *   name==X  op==X  kind==X  apiVersion==X  label:K==V   about object / request
  *   param:K==V                        params[K] == V
@@ -105,7 +106,7 @@ static void *stub_compile(void *envp, const char *src, size_t len, const void **
     p->src = strndup(src, len);
     p->env = e;
     *type = NULL;
-    *type_name = strdup(src[0] == '\'' || !strcmp(src, "param-mode") || !strncmp(src, "coststr:", 8) ? "string" : !strcmp(src, "null") ? "null_type"
+    *type_name = strdup(src[0] == '\'' || !strcmp(src, "param-mode") || !strncmp(src, "coststr:", 8) || !strncmp(src, "long:", 5) ? "string" : !strcmp(src, "null") ? "null_type"
                         : !strncmp(src, "int:", 4) ? "int" : (!strncmp(src, "var:", 4) || !strncmp(src, "err:", 4) || !strncmp(src, "dyn:", 4) || !strncmp(src, "cost:", 5)) ? "dyn" : "bool");
     return p;
 }
@@ -147,6 +148,14 @@ static cel_value stub_eval(void *pp, vap_run *run)
         return cel_null();
     if (!strcmp(s, "dyn:1"))
         return cel_int(1);
+    if (!strncmp(s, "long:", 5)) {
+        size_t n = strtoul(s + 5, NULL, 10);
+        char *c = cel_arena_alloc(a, n + 1);
+        if (!c)
+            return vap_error(a, CEL_ERR_MEMORY, "out of memory");
+        memset(c, 'x', n);
+        return cel_string_n(c, (uint32_t)n);
+    }
     if (!strncmp(s, "int:", 4))
         return cel_int(atoi(s + 4));
     if (s[0] == '\'') {
