@@ -143,7 +143,10 @@ void vap_match_resources_eval(const vap_match_resources *mr, const vap_request *
     if (mr->ns_selector && !vap_selector_empty(mr->ns_selector)) {
         const json_t *labels = NULL;
         if (is_namespaces(rq)) {
-            const json_t *obj = !strcmp(rq->operation, "DELETE") ? rq->old_object : rq->object;
+            /* the object's own labels on CREATE/UPDATE of the Namespace
+             * itself; the stored ones (oldObject) otherwise */
+            bool own = !*rq->subresource && (!strcmp(rq->operation, "CREATE") || !strcmp(rq->operation, "UPDATE"));
+            const json_t *obj = own ? rq->object : rq->old_object ? rq->old_object : rq->namespace_obj;
             labels = labels_of(obj);
             if (!vap_selector_matches(mr->ns_selector, labels))
                 return;

@@ -210,6 +210,24 @@ static void test_selectors(void **state)
     nso.object = other;
     vap_match_resources_eval(&n, &nso, NULL, &out);
     assert_false(out.matched);
+    /* a Namespace's subresource or DELETE is judged by the stored labels
+     * (predicates/namespace/matcher.go GetNamespaceLabels): oldObject */
+    json_t *all = json_pack("[o]", rule(ANY_RULE("\"*/*\"")));
+    vap_match_resources nall = mr(all, NULL, sel, NULL, true);
+    vap_request fin = req("", "v1", "namespaces", "finalize", "UPDATE", "team", "team");
+    fin.object = good;
+    fin.old_object = other;
+    vap_match_resources_eval(&nall, &fin, NULL, &out);
+    assert_false(out.matched);
+    fin.object = other;
+    fin.old_object = good;
+    vap_match_resources_eval(&nall, &fin, NULL, &out);
+    assert_true(out.matched);
+    json_decref(all);
+    vap_request del = req("", "v1", "namespaces", "", "DELETE", "team", "team");
+    del.old_object = good;
+    vap_match_resources_eval(&n, &del, NULL, &out);
+    assert_true(out.matched);
 
     json_decref(rules);
     json_decref(sel);
