@@ -499,12 +499,63 @@ static void check_rule(dctx *c, json_t *rule, const char *path)
         not_supported(c, field(rule, "scope"), p, scope, "\"*\", \"Cluster\", \"Namespaced\"");
 }
 
+/* validation.IsValidLabelValue. */
+static const char *label_value_problem(const char *v)
+{
+    size_t n = strlen(v);
+    if (n > 63)
+        return "must be no more than 63 characters";
+    bool ok = n == 0 || (isalnum((unsigned char)v[0]) && isalnum((unsigned char)v[n - 1]));
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)v[i]) || v[i] == '-' || v[i] == '_' || v[i] == '.';
+    return ok ? NULL
+              : "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and "
+                "must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', "
+                "regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+}
+
+/* The label keys and values of a structurally valid selector
+ * (metav1validation.ValidateLabelSelector, strict values). */
+static void check_selector_labels(dctx *c, const json_t *sel, const char *path)
+{
+    char p[PATH_MAX_LEN];
+    const char *k;
+    const json_t *v;
+    pathf(p, "%s.matchLabels", path);
+    json_object_foreach((json_t *)json_object_get(sel, "matchLabels"), k, v) {
+        const char *q = qualified_name_problem(k);
+        if (q)
+            invalid(c, v, p, k, q);
+        if (json_is_string(v) && (q = label_value_problem(json_string_value(v))))
+            invalid(c, v, p, json_string_value(v), q);
+    }
+    size_t i;
+    const json_t *e;
+    json_array_foreach(json_object_get(sel, "matchExpressions"), i, e) {
+        const char *key = json_string_value(json_object_get(e, "key"));
+        const char *q = key ? qualified_name_problem(key) : NULL;
+        if (q) {
+            pathf(p, "%s.matchExpressions[%zu].key", path, i);
+            invalid(c, json_object_get(e, "key"), p, key, q);
+        }
+        size_t j;
+        json_array_foreach(json_object_get(e, "values"), j, v) {
+            if (json_is_string(v) && (q = label_value_problem(json_string_value(v)))) {
+                pathf(p, "%s.matchExpressions[%zu].values[%zu]", path, i, j);
+                invalid(c, v, p, json_string_value(v), q);
+            }
+        }
+    }
+}
+
 static void check_selector(dctx *c, const json_t *sel, const char *path)
 {
     const json_t *bad = NULL;
     char *problem = vap_selector_validate(sel, &bad);
-    if (!problem)
+    if (!problem) {
+        check_selector_labels(c, sel, path);
         return;
+    }
     /* Problems inside the selector name their own sub-path. */
     const char *colon = strncmp(problem, "match", 5) ? NULL : strstr(problem, ": ");
     if (colon) {

@@ -226,6 +226,34 @@ static void test_selector_rules(void **state)
                "specified when `operator` is 'In' or 'NotIn'");
 }
 
+static void test_selector_labels(void **state)
+{
+#define SEL_POLICY(sel)                                                                                        \
+    "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p\n"                   \
+    "spec:\n  matchConstraints:\n    namespaceSelector:\n" sel "    resourceRules:\n    - apiGroups: [\"\"]\n"          \
+    "      apiVersions: [\"v1\"]\n      operations: [\"CREATE\"]\n      resources: [\"pods\"]\n"                     \
+    "  validations:\n  - expression: \"true\"\n"
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s", SEL_POLICY("      matchLabels: {\"bad key!\": ok}\n"));
+    expect_err(buf, "spec.matchConstraints.namespaceSelector.matchLabels: Invalid value: \"bad key!\": name part must "
+                    "consist of alphanumeric characters");
+    snprintf(buf, sizeof buf, "%s", SEL_POLICY("      matchLabels: {team: \"-bad\"}\n"));
+    expect_err(buf, "spec.matchConstraints.namespaceSelector.matchLabels: Invalid value: \"-bad\": a valid label must be "
+                    "an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with "
+                    "an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+                    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')");
+    snprintf(buf, sizeof buf, "%s", SEL_POLICY("      matchExpressions:\n      - {key: team, operator: In, values: [a, \"b c\"]}\n"));
+    expect_err(buf, "spec.matchConstraints.namespaceSelector.matchExpressions[0].values[1]: Invalid value: \"b c\": a valid "
+                    "label must be");
+    snprintf(buf, sizeof buf, "%s", SEL_POLICY("      matchExpressions:\n      - {key: \"Example.com/team\", operator: Exists}\n"));
+    expect_err(buf, "spec.matchConstraints.namespaceSelector.matchExpressions[0].key: Invalid value: \"Example.com/team\": "
+                    "prefix part a lowercase RFC 1123 subdomain");
+    snprintf(buf, sizeof buf, "%s", SEL_POLICY("      matchLabels: {\"kubernetes.io/metadata.name\": team-a, empty: \"\"}\n"));
+    char *err = load_err(buf);
+    if (err)
+        fail_msg("refused: %s", err);
+}
+
 static void test_yaml_errors(void **state)
 {
     expect_err("a: [1, 2\n", "test.yaml:2:1: YAML:");
@@ -538,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_message_rules),
         cmocka_unit_test(test_structure_rules),
         cmocka_unit_test(test_selector_rules),
+        cmocka_unit_test(test_selector_labels),
         cmocka_unit_test(test_yaml_errors),
         cmocka_unit_test(test_alias_bomb_is_bounded),
         cmocka_unit_test(test_param_and_namespace_objects),
