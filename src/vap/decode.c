@@ -609,10 +609,10 @@ static void decode_match(dctx *c, json_t *mr, const char *path, vap_match_resour
 
 /* ------------------------------------------------------------------ expressions */
 
+/* The output type must be exactly one wanted: plugin/cel/compile.go checks
+ * IsExactType, so a dyn result (a bare object field) does not do. */
 static bool type_ok(const char *got, const char *const *want)
 {
-    if (!strcmp(got, "dyn"))
-        return true;
     for (; *want; want++)
         if (!strcmp(got, *want))
             return true;

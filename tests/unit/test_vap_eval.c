@@ -513,13 +513,13 @@ static void test_audit_annotations(void **state)
     vap_set_unref(s);
 
     /* an error denies under Fail whatever the actions, and is dropped under Ignore */
-    s = load("Fail", "  auditAnnotations:\n  - key: k\n    valueExpression: \"err:bad\"\n", "[Audit]", NULL);
+    s = load("Fail", "  auditAnnotations:\n  - key: k\n    valueExpression: \"serr:bad\"\n", "[Audit]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_false(o.allowed);
-    assert_string_equal(o.message, WRAPPED("expression 'err:bad' resulted in error: bad"));
+    assert_string_equal(o.message, WRAPPED("expression 'serr:bad' resulted in error: bad"));
     vap_outcome_clear(&o);
     vap_set_unref(s);
-    s = load("Ignore", "  auditAnnotations:\n  - key: k\n    valueExpression: \"err:bad\"\n", "[Deny]", NULL);
+    s = load("Ignore", "  auditAnnotations:\n  - key: k\n    valueExpression: \"serr:bad\"\n", "[Deny]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_true(o.allowed);
     assert_int_equal(json_object_size(o.audit_annotations), 0);
@@ -543,10 +543,10 @@ static void test_operations(void **state)
     vap_set_unref(s);
 
     /* a result other than true fails, like false */
-    s = load("Fail", "  validations:\n  - expression: \"dyn:null\"\n", "[Deny]", NULL);
+    s = load("Fail", "  validations:\n  - expression: \"liebool:null\"\n", "[Deny]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_false(o.allowed);
-    assert_string_equal(o.message, WRAPPED("failed expression: dyn:null"));
+    assert_string_equal(o.message, WRAPPED("failed expression: liebool:null"));
     vap_outcome_clear(&o);
     vap_set_unref(s);
 
@@ -726,11 +726,11 @@ static void test_audit_annotation_type_error_denies_under_ignore(void **state)
 {
     /* validator.go: a value of another type is AuditAnnotationActionError
      * whatever the failurePolicy; the dispatcher denies on it */
-    vap_set *s = load("Ignore", "  auditAnnotations:\n  - key: k\n    valueExpression: \"dyn:1\"\n", "[Audit]", NULL);
+    vap_set *s = load("Ignore", "  auditAnnotations:\n  - key: k\n    valueExpression: \"liestr:1\"\n", "[Audit]", NULL);
     vap_outcome o;
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_false(o.allowed);
-    assert_string_equal(o.message, WRAPPED("valueExpression 'dyn:1' resulted in unsupported return type: int. "
+    assert_string_equal(o.message, WRAPPED("valueExpression 'liestr:1' resulted in unsupported return type: int. "
                                            "Return type must be either string or null."));
     vap_outcome_clear(&o);
     vap_set_unref(s);
@@ -789,8 +789,8 @@ static void test_match_conditions_upstream_logic(void **state)
     vap_set_unref(s);
 
     /* only a false result excludes (matcher.go compares with false): a
-     * dyn-typed null is met */
-    s = load("Fail", "  matchConditions:\n  - name: a\n    expression: \"dyn:null\"\n"
+     * null where the checker promised bool is met */
+    s = load("Fail", "  matchConditions:\n  - name: a\n    expression: \"liebool:null\"\n"
                      "  validations:\n  - expression: \"false\"\n", "[Deny]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_false(o.allowed);

@@ -89,6 +89,18 @@ static void test_compile_error_names_file_line_path(void **state)
 
 static void test_type_check(void **state)
 {
+    /* compile.go compares the output type exactly (IsExactType): dyn is
+     * not bool, string nor null */
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"dyn:null\"\n",
+               "spec.validations[0].expression: Invalid value: \"dyn:null\": must evaluate to bool but got dyn");
+    expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n    messageExpression: \"dyn:null\"\n",
+               "spec.validations[0].messageExpression: Invalid value: \"dyn:null\": must evaluate to string but got dyn");
+    expect_err(POLICY_HEAD "  matchConditions:\n  - name: a\n    expression: \"dyn:null\"\n  validations:\n"
+                           "  - expression: \"true\"\n",
+               "spec.matchConditions[0].expression: Invalid value: \"dyn:null\": must evaluate to bool but got dyn");
+    expect_err(POLICY_HEAD "  auditAnnotations:\n  - key: k\n    valueExpression: \"dyn:1\"\n",
+               "spec.auditAnnotations[0].valueExpression: Invalid value: \"dyn:1\": must evaluate to one of "
+               "[string null_type] but got dyn");
     expect_err(POLICY_HEAD "  validations:\n  - expression: \"int:1\"\n",
                "test.yaml:13: spec.validations[0].expression: Invalid value: \"int:1\": must evaluate to bool but got int");
     expect_err(POLICY_HEAD "  validations:\n  - expression: \"true\"\n    messageExpression: \"true\"\n",
