@@ -269,6 +269,41 @@ static int match_conditions(vap_run *run, char **err)
     return result;
 }
 
+/* An auditAnnotation value cut to 10 KiB as the dispatcher cuts it (bytes,
+ * value[:10240]); the bytes of a character cut in two read as U+FFFD each,
+ * as Go's JSON encoding shows them, so the value stays valid UTF-8. */
+static char *cut_value(char *t)
+{
+    size_t n = VAP_MAX_AUDIT_VALUE_LEN, start = n, k = 0;
+    while (k < 3 && start > 0 && ((unsigned char)t[start - 1] & 0xC0) == 0x80) {
+        start--;
+        k++;
+    }
+    size_t need = 1;
+    unsigned char lead = start > 0 ? (unsigned char)t[start - 1] : 0;
+    if (lead >= 0xF0)
+        need = 4;
+    else if (lead >= 0xE0)
+        need = 3;
+    else if (lead >= 0xC0)
+        need = 2;
+    size_t have = k + 1;
+    if (lead < 0xC0 || have >= need) { /* the last character is whole */
+        t[n] = '\0';
+        return t;
+    }
+    start--; /* the lead byte too */
+    char *r = realloc(t, start + have * 3 + 1);
+    if (!r) {
+        t[start] = '\0';
+        return t;
+    }
+    for (size_t i = 0; i < have; i++)
+        memcpy(r + start + 3 * i, "\xef\xbf\xbd", 3);
+    r[start + have * 3] = '\0';
+    return r;
+}
+
 /* Picks the message of a failed validation (§6.1). */
 static char *failure_message(const vap_validation *v, cel_value msg)
 {
@@ -382,11 +417,10 @@ static void evaluate_one(vap_run *run, decs *d, decs *audit_errs, json_t *annots
             continue;
         if (r.kind == CEL_STRING) {
             char *t = trimmed(r.u.str, r.len);
-            if (t && *t) {
-                if (strlen(t) > VAP_MAX_AUDIT_VALUE_LEN)
-                    t[VAP_MAX_AUDIT_VALUE_LEN] = '\0';
+            if (t && *t && strlen(t) > VAP_MAX_AUDIT_VALUE_LEN)
+                t = cut_value(t);
+            if (t && *t)
                 json_array_append_new(values, json_pack("[s, s?]", a->name, t));
-            }
             free(t);
             continue;
         }

@@ -870,6 +870,16 @@ static void test_audit_annotation_value_cut_at_10k(void **state)
     assert_int_equal(strlen(annotation(&o, "p1/k")), 10240);
     vap_outcome_clear(&o);
     vap_set_unref(s);
+    /* a cut inside a character: the byte left over reads as U+FFFD, as Go's
+     * JSON encoding of the audit event shows it, instead of losing the value */
+    s = load("Fail", "  auditAnnotations:\n  - key: k\n    valueExpression: \"longe:10239\"\n", "[Deny]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    const char *v = annotation(&o, "p1/k");
+    assert_non_null(v);
+    assert_int_equal(strlen(v), 10242);
+    assert_string_equal(v + 10239, "\xef\xbf\xbd");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
 }
 
 static void test_decision_error_types(void **state)

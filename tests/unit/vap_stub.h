@@ -7,7 +7,7 @@
  *   err:MSG / serr:MSG                a runtime error MSG (serr: typed string)
  *   cost:N / costfalse:N              spends N (per-call limit and shared budget apply), then true / false
  *   coststr:N                         spends N likewise, then the string 'v'
- *   long:N                            a string of N 'x'
+ *   long:N / longe:N                  a string of N 'x' (longe: then a two-byte 'é')
  *   var:NAME                          variables.NAME
  *   name==X  op==X  kind==X  apiVersion==X  label:K==V   about object / request
  *   param:K==V                        params[K] == V
@@ -113,7 +113,7 @@ static void *stub_compile(void *envp, const char *src, size_t len, const void **
      * err: and cost: read as string in a message and as bool elsewhere;
      * everything else is bool. */
     const char *t = "bool";
-    if (src[0] == '\'' || !strcmp(src, "param-mode") || !strncmp(src, "coststr:", 8) || !strncmp(src, "long:", 5) ||
+    if (src[0] == '\'' || !strcmp(src, "param-mode") || !strncmp(src, "coststr:", 8) || !strncmp(src, "long:", 5) || !strncmp(src, "longe:", 6) ||
         !strncmp(src, "liestr:", 7))
         t = "string";
     else if (!strcmp(src, "null"))
@@ -169,13 +169,16 @@ static cel_value stub_eval(void *pp, vap_run *run)
         return cel_int(1);
     if (!strcmp(s, "liebool:null"))
         return cel_null();
-    if (!strncmp(s, "long:", 5)) {
-        size_t n = strtoul(s + 5, NULL, 10);
-        char *c = cel_arena_alloc(a, n + 1);
+    if (!strncmp(s, "long:", 5) || !strncmp(s, "longe:", 6)) {
+        bool e = s[4] == 'e';
+        size_t n = strtoul(s + (e ? 6 : 5), NULL, 10);
+        char *c = cel_arena_alloc(a, n + 3);
         if (!c)
             return vap_error(a, CEL_ERR_MEMORY, "out of memory");
         memset(c, 'x', n);
-        return cel_string_n(c, (uint32_t)n);
+        if (e)
+            memcpy(c + n, "\xc3\xa9", 2);
+        return cel_string_n(c, (uint32_t)(n + (e ? 2 : 0)));
     }
     if (!strncmp(s, "int:", 4))
         return cel_int(atoi(s + 4));
