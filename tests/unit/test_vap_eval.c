@@ -188,6 +188,49 @@ static void test_error_enforced_per_actions(void **state)
     assert_int_equal(o.nwarnings, 1);
     assert_string_equal(o.warnings[0], "Validation failed for ValidatingAdmissionPolicy 'p1' with binding 'b1': "
                                        "expression 'err:boom' resulted in error: boom");
+    assert_int_equal(json_object_size(o.audit_annotations), 0);
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* with [Audit] it is only audited, under its validation's index */
+    s = load("Fail", "  validations:\n  - expression: \"true\"\n  - expression: \"err:boom\"\n", "[Audit]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_true(o.allowed);
+    assert_int_equal(o.nwarnings, 0);
+    assert_string_equal(annotation(&o, "validation.policy.admission.k8s.io/validation_failure"),
+                        "[{\"message\":\"expression 'err:boom' resulted in error: boom\",\"policy\":\"p1\","
+                        "\"binding\":\"b1\",\"expressionIndex\":1,\"validationActions\":[\"Audit\"]}]");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* the budget error of the whole pass is audited at index 0, under
+     * [Warn, Audit] warned as well */
+    char extra[2048] = "  validations:\n";
+    for (int i = 0; i < 11; i++)
+        strcat(extra, "  - expression: \"costfalse:999999\"\n");
+    s = load("Fail", extra, "[Warn, Audit]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_true(o.allowed);
+    assert_int_equal(o.nwarnings, 1);
+    assert_string_equal(o.warnings[0], "Validation failed for ValidatingAdmissionPolicy 'p1' with binding 'b1': "
+                                       "validation failed due to running out of cost budget, no further validation "
+                                       "rules will be run");
+    assert_string_equal(annotation(&o, "validation.policy.admission.k8s.io/validation_failure"),
+                        "[{\"message\":\"validation failed due to running out of cost budget, no further validation "
+                        "rules will be run\",\"policy\":\"p1\",\"binding\":\"b1\",\"expressionIndex\":0,"
+                        "\"validationActions\":[\"Warn\",\"Audit\"]}]");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* Deny together with Audit: denied and audited, no warning */
+    s = load("Fail", "  validations:\n  - expression: \"err:boom\"\n", "[Audit, Deny]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, WRAPPED("expression 'err:boom' resulted in error: boom"));
+    assert_int_equal(o.nwarnings, 0);
+    assert_string_equal(annotation(&o, "validation.policy.admission.k8s.io/validation_failure"),
+                        "[{\"message\":\"expression 'err:boom' resulted in error: boom\",\"policy\":\"p1\","
+                        "\"binding\":\"b1\",\"expressionIndex\":0,\"validationActions\":[\"Audit\",\"Deny\"]}]");
     vap_outcome_clear(&o);
     vap_set_unref(s);
 }
