@@ -137,10 +137,29 @@ static int fake_evaluate(const vap_set *s, const json_t *req, vap_outcome *out, 
         out->audit_annotations =
             json_pack("{s:s, s:s}", "validation.policy.admission.k8s.io/validation_failure", "[]",
                       "fake.policy/key", "v");
-    out->decisions = calloc(1, sizeof *out->decisions);
-    out->ndecisions = 1;
-    out->decisions[0] = (vap_decision){"fake", "fake-binding", 0, deny ? "deny" : "admit", NULL,
-                                       NULL};
+    /* "decisions": [[action, error_type], ...] replaces the one decision
+     * (strings kept in the engine's static table, as the set outlives it) */
+    static const char *const known[] = {"deny", "warn", "audit", "admit", "skip", "error-ignored",
+                                        "no_error", "invalid_error", "compile_error", "out_of_budget",
+                                        "config_error"};
+    const json_t *list = json_object_get(obj, "decisions");
+    size_t n = json_array_size(list);
+    out->decisions = calloc(n ? n : 1, sizeof *out->decisions);
+    out->ndecisions = n ? n : 1;
+    out->decisions[0] = (vap_decision){"fake", "fake-binding", 0, deny ? "deny" : "admit",
+                                       deny ? "invalid_error" : "no_error", false, NULL};
+    for (size_t i = 0; i < n; i++) {
+        const char *a = json_string_value(json_array_get(json_array_get(list, i), 0));
+        const char *e = json_string_value(json_array_get(json_array_get(list, i), 1));
+        const char *ka = "deny", *ke = NULL;
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
+            if (a && !strcmp(a, known[k]))
+                ka = known[k];
+            if (e && !strcmp(e, known[k]))
+                ke = known[k];
+        }
+        out->decisions[i] = (vap_decision){"fake", "fake-binding", (int)i, ka, ke, false, NULL};
+    }
     return 0;
 }
 

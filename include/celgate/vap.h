@@ -127,7 +127,15 @@ typedef struct vap_decision {
     const char *binding;     /* NULL for a policy-level configuration error */
     int validation_index;    /* index into spec.validations, -1 when not a validation */
     const char *action;      /* "deny" | "warn" | "audit" | "admit" | "skip" | "error-ignored" */
-    const char *error_type;  /* NULL, "compile_error", "invalid_error", "no_error" (apiserver labels) */
+    /* The apiserver's error_type label of the decision (validating/errors.go:
+     * "no_error" for a pass, "invalid_error" for a false validation as for
+     * most errors, "compile_error", "out_of_budget"), or "config_error" for a
+     * configuration error (which the apiserver does not count); NULL for
+     * "skip". */
+    const char *error_type;
+    /* The decision comes from an error (evaluation, compilation, budget,
+     * configuration, auditAnnotation), not from a validation that was false. */
+    bool errored;
     const char *message;
 } vap_decision;
 

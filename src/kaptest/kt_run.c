@@ -256,7 +256,7 @@ static int eval_match(kt_ctx *ctx, const vap_set *set, size_t pidx, const kt_cas
             continue;
         bool is_skip = !strcmp(d->action, "skip");
         any |= !is_skip;
-        erred |= d->error_type != NULL;
+        erred |= d->errored;
         denied |= !strcmp(d->action, "deny");
         char *act = kt_upper(d->action);
         char *b = kt_go_quote(d->binding ? d->binding : "");
@@ -265,7 +265,7 @@ static int eval_match(kt_ctx *ctx, const vap_set *set, size_t pidx, const kt_cas
         kt_buf_addf(&line, "--- %s: binding %s", act ? act : "", b ? b : "");
         if (d->validation_index >= 0)
             kt_buf_addf(&line, ", validation %d", d->validation_index);
-        if (d->error_type)
+        if (d->errored && d->error_type)
             kt_buf_addf(&line, ", %s", d->error_type);
         if (d->message)
             kt_buf_addf(&line, ", message %s", m ? m : "");
@@ -274,13 +274,13 @@ static int eval_match(kt_ctx *ctx, const vap_set *set, size_t pidx, const kt_cas
         free(b);
         free(m);
         if (d->validation_index >= 0 && !is_skip && strcmp(d->action, "admit"))
-            point_expr(&r->lines, set, pidx, VAP_EXPR_VALIDATION, (size_t)d->validation_index, d->error_type != NULL);
-        if (d->error_type)
+            point_expr(&r->lines, set, pidx, VAP_EXPR_VALIDATION, (size_t)d->validation_index, d->errored);
+        if (d->errored)
             point_variables(&r->lines, set, pidx, d->message);
         json_t *jd = json_pack("{s:s, s:i}", "action", d->action, "index", d->validation_index);
         if (jd && d->binding)
             json_object_set_new(jd, "binding", kt_json_string(d->binding));
-        if (jd && d->error_type)
+        if (jd && d->errored && d->error_type)
             json_object_set_new(jd, "errorType", json_string(d->error_type));
         if (jd && d->message)
             json_object_set_new(jd, "message", kt_json_string(d->message));
@@ -291,7 +291,7 @@ static int eval_match(kt_ctx *ctx, const vap_set *set, size_t pidx, const kt_cas
             kt_strlist_push(&fa->messages, kt_strdup(d->message));
         if (d->validation_index >= 0 && (size_t)d->validation_index < json_array_size(fa->validations) &&
             !is_skip) {
-            const char *res = d->error_type ? "error" : failed ? "deny" : "admit";
+            const char *res = d->errored ? "error" : failed ? "deny" : "admit";
             json_t *prev = json_array_get(fa->validations, (size_t)d->validation_index);
             if (json_is_null(prev) || !strcmp(json_string_value(json_object_get(prev, "result")), "admit"))
                 json_array_set_new(fa->validations, (size_t)d->validation_index,

@@ -53,6 +53,31 @@ static char *go_quote(const char *s)
     return out;
 }
 
+/* Go's %#v of a list of strings of element type `type`, as apimachinery
+ * prints a list it reports Invalid: []type{"a", "b"}. */
+static char *go_list(const json_t *a, const char *type)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f)
+        return NULL;
+    fprintf(f, "[]%s{", type);
+    size_t i;
+    const json_t *v;
+    json_array_foreach(a, i, v) {
+        char *q = json_is_string(v) ? go_quote(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY);
+        fprintf(f, "%s%s", i ? ", " : "", q ? q : "");
+        free(q);
+    }
+    fputc('}', f);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 static void ferr(dctx *c, const json_t *at, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void ferr(dctx *c, const json_t *at, const char *path, const char *fmt, ...)
@@ -219,6 +244,75 @@ bad:
     return "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 }
 
+#define DNS1123_SUBDOMAIN_MSG                                                                      \
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "   \
+    "must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is " \
+    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+#define DNS1035_LABEL_MSG                                                                          \
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "            \
+    "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex "   \
+    "used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
+
+static bool dns_label_ok(const char *s, size_t n, bool alpha_first)
+{
+    if (n == 0)
+        return false;
+    if (alpha_first ? !islower((unsigned char)s[0]) : !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))
+        return false;
+    if (!(islower((unsigned char)s[n - 1]) || isdigit((unsigned char)s[n - 1])))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
+            return false;
+    return true;
+}
+
+/* utilvalidation.IsDNS1123Subdomain: up to two messages into msgs. */
+static size_t dns1123_subdomain_problems(const char *s, const char *msgs[2])
+{
+    size_t n = 0;
+    if (strlen(s) > 253)
+        msgs[n++] = "must be no more than 253 characters";
+    bool ok = *s != '\0';
+    for (const char *p = s; ok && *p;) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        ok = dns_label_ok(p, len, false);
+        p += len + (dot ? 1 : 0);
+        if (dot && !*p)
+            ok = false;
+    }
+    if (!ok)
+        msgs[n++] = DNS1123_SUBDOMAIN_MSG;
+    return n;
+}
+
+/* utilvalidation.IsDNS1035Label. */
+static size_t dns1035_label_problems(const char *s, const char *msgs[2])
+{
+    size_t n = 0;
+    if (strlen(s) > 63)
+        msgs[n++] = "must be no more than 63 characters";
+    if (!dns_label_ok(s, strlen(s), true))
+        msgs[n++] = DNS1035_LABEL_MSG;
+    return n;
+}
+
+/* path.IsValidPathSegmentName: names used in URL paths. */
+static size_t path_segment_problems(const char *s, const char *msgs[2])
+{
+    if (!strcmp(s, "."))
+        return msgs[0] = "may not be '.'", 1;
+    if (!strcmp(s, ".."))
+        return msgs[0] = "may not be '..'", 1;
+    size_t n = 0;
+    if (strchr(s, '/'))
+        msgs[n++] = "may not contain '/'";
+    if (strchr(s, '%'))
+        msgs[n++] = "may not contain '%'";
+    return n;
+}
+
 /* ------------------------------------------------------------------ rules */
 
 static bool list_has(const json_t *a, const char *s)
@@ -231,9 +325,10 @@ static bool list_has(const json_t *a, const char *s)
     return false;
 }
 
-/* A list of strings that must not be empty; "*" must stand alone. */
+/* A list of strings that must not be empty; "*" must stand alone (the
+ * error names the list, printed as Go's %#v of `gotype` elements). */
 static void check_list(dctx *c, const json_t *rule, const char *key, const char *path,
-                       const char *what, bool must_exist)
+                       const char *what, const char *gotype, bool must_exist)
 {
     char p[PATH_MAX_LEN];
     pathf(p, "%s.%s", path, key);
@@ -253,12 +348,49 @@ static void check_list(dctx *c, const json_t *rule, const char *key, const char 
         }
     }
     if (what && json_array_size(a) > 1 && list_has(a, "*")) {
-        char detail[128];
-        snprintf(detail, sizeof detail, "if '*' is present, must not specify other %s", what);
-        ferr(c, a, p, "Invalid value: %s", detail);
+        char *l = go_list(a, gotype);
+        ferr(c, a, p, "Invalid value: %s: if '*' is present, must not specify other %s", l ? l : "[]", what);
+        free(l);
     }
 }
 
+/* resourceNames (validateNamedRuleWithOperations): path segment names,
+ * each once. */
+static void check_resource_names(dctx *c, const json_t *rule, const char *path)
+{
+    const json_t *a = field(rule, "resourceNames");
+    size_t i;
+    const json_t *v;
+    json_array_foreach(a, i, v) {
+        const char *name = json_string_value(v);
+        if (!name)
+            continue;
+        char pi[PATH_MAX_LEN];
+        pathf(pi, "%s.resourceNames[%zu]", path, i);
+        const char *msgs[2];
+        size_t n = path_segment_problems(name, msgs);
+        for (size_t k = 0; k < n; k++)
+            invalid(c, v, pi, name, msgs[k]);
+        for (size_t j = 0; j < i; j++)
+            if (json_is_string(json_array_get(a, j)) && !strcmp(json_string_value(json_array_get(a, j)), name)) {
+                duplicate(c, v, pi, name);
+                break;
+            }
+    }
+}
+
+static bool seen_part(const char *const *parts, const size_t *lens, size_t n, const char *s, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lens[i] == len && !memcmp(parts[i], s, len))
+            return true;
+    return false;
+}
+
+/* validateResources, entry by entry as upstream walks them: an entry with
+ * a wildcard subresource (or a wildcard resource) excludes only the entries
+ * after it with the same resource (subresource), and "*" clashes only when
+ * the last entry without a subresource is another one. */
 static void check_resources(dctx *c, const json_t *rule, const char *path)
 {
     char p[PATH_MAX_LEN];
@@ -266,47 +398,62 @@ static void check_resources(dctx *c, const json_t *rule, const char *path)
     const json_t *a = field(rule, "resources");
     if (!json_is_array(a))
         return;
-    bool all_all = list_has(a, "*/*"), star = list_has(a, "*");
+    size_t n = json_array_size(a);
+    const char **wild_sub = calloc(n + 1, sizeof *wild_sub), **wild_res = calloc(n + 1, sizeof *wild_res);
+    size_t *wild_sub_len = calloc(n + 1, sizeof *wild_sub_len), *wild_res_len = calloc(n + 1, sizeof *wild_res_len);
+    size_t nws = 0, nwr = 0;
+    bool double_wild = false, single_wild = false, plain = false;
     size_t i;
     const json_t *v;
     json_array_foreach(a, i, v) {
-        if (!json_is_string(v))
-            continue;
         const char *r = json_string_value(v);
+        if (!r || !wild_sub || !wild_res || !wild_sub_len || !wild_res_len)
+            continue;
         char pi[PATH_MAX_LEN];
         pathf(pi, "%s[%zu]", p, i);
         if (*r == '\0') {
             required(c, v, pi, NULL);
             continue;
         }
+        double_wild |= !strcmp(r, "*/*");
+        single_wild |= !strcmp(r, "*");
         const char *slash = strchr(r, '/');
-        if (all_all && strcmp(r, "*/*")) {
-            invalid(c, v, pi, r, "if '*/*' is present, must not specify other resources");
+        if (!slash) {
+            plain = strcmp(r, "*") != 0;
             continue;
         }
-        if (star && !slash && strcmp(r, "*")) {
-            invalid(c, v, pi, r, "if '*' is present, must not specify other resources without subresources");
-            continue;
+        size_t rl = (size_t)(slash - r), sl = strlen(slash + 1);
+        const char *sub = slash + 1;
+        char d[600];
+        if (seen_part(wild_sub, wild_sub_len, nws, r, rl)) {
+            snprintf(d, sizeof d, "if '%.*s/*' is present, must not specify %.200s", (int)(rl > 200 ? 200 : rl), r, r);
+            invalid(c, v, pi, r, d);
         }
-        if (slash) {
-            char buf[512];
-            size_t rl = (size_t)(slash - r);
-            if (rl >= 256)
-                continue;
-            snprintf(buf, sizeof buf, "%.*s/*", (int)rl, r);
-            if (strcmp(r, buf) && list_has(a, buf)) {
-                char d[600];
-                snprintf(d, sizeof d, "if '%s' is present, must not specify %s", buf, r);
-                invalid(c, v, pi, r, d);
-                continue;
-            }
-            snprintf(buf, sizeof buf, "*/%s", slash + 1);
-            if (strcmp(r, buf) && list_has(a, buf)) {
-                char d[600];
-                snprintf(d, sizeof d, "if '%s' is present, must not specify %s", buf, r);
-                invalid(c, v, pi, r, d);
-            }
+        if (seen_part(wild_res, wild_res_len, nwr, sub, sl)) {
+            snprintf(d, sizeof d, "if '*/%.200s' is present, must not specify %.200s", sub, r);
+            invalid(c, v, pi, r, d);
         }
+        if (!strcmp(sub, "*")) {
+            wild_sub[nws] = r;
+            wild_sub_len[nws++] = rl;
+        }
+        if (rl == 1 && r[0] == '*') {
+            wild_res[nwr] = sub;
+            wild_res_len[nwr++] = sl;
+        }
+    }
+    free(wild_sub);
+    free(wild_res);
+    free(wild_sub_len);
+    free(wild_res_len);
+    if ((n > 1 && double_wild) || (single_wild && plain)) {
+        char *l = go_list(a, "string");
+        if (n > 1 && double_wild)
+            ferr(c, a, p, "Invalid value: %s: if '*/*' is present, must not specify other resources", l ? l : "[]");
+        if (single_wild && plain)
+            ferr(c, a, p, "Invalid value: %s: if '*' is present, must not specify other resources without "
+                          "subresources", l ? l : "[]");
+        free(l);
     }
 }
 
@@ -316,7 +463,8 @@ static void check_rule(dctx *c, json_t *rule, const char *path)
         ferr(c, rule, path, "Invalid value: must be an object");
         return;
     }
-    check_list(c, rule, "operations", path, "operations", true);
+    check_resource_names(c, rule, path);
+    check_list(c, rule, "operations", path, "operations", "admissionregistration.OperationType", true);
     const json_t *ops = field(rule, "operations");
     size_t i;
     const json_t *v;
@@ -330,8 +478,8 @@ static void check_rule(dctx *c, json_t *rule, const char *path)
                 not_supported(c, v, p, o, "\"*\", \"CONNECT\", \"CREATE\", \"DELETE\", \"UPDATE\"");
             }
         }
-    check_list(c, rule, "apiGroups", path, "API groups", true);
-    check_list(c, rule, "apiVersions", path, "API versions", true);
+    check_list(c, rule, "apiGroups", path, "API groups", "string", true);
+    check_list(c, rule, "apiVersions", path, "API versions", "string", true);
     const json_t *vers = field(rule, "apiVersions");
     if (json_is_array(vers))
         json_array_foreach(vers, i, v)
@@ -340,9 +488,9 @@ static void check_rule(dctx *c, json_t *rule, const char *path)
                 pathf(p, "%s.apiVersions[%zu]", path, i);
                 required(c, v, p, NULL);
             }
-    check_list(c, rule, "resources", path, NULL, true);
+    check_list(c, rule, "resources", path, NULL, NULL, true);
     check_resources(c, rule, path);
-    check_list(c, rule, "resourceNames", path, NULL, false);
+    check_list(c, rule, "resourceNames", path, NULL, NULL, false);
     char p[PATH_MAX_LEN];
     pathf(p, "%s.scope", path);
     const char *scope = str_field(c, rule, "scope", p);
@@ -352,12 +500,63 @@ static void check_rule(dctx *c, json_t *rule, const char *path)
         not_supported(c, field(rule, "scope"), p, scope, "\"*\", \"Cluster\", \"Namespaced\"");
 }
 
+/* validation.IsValidLabelValue. */
+static const char *label_value_problem(const char *v)
+{
+    size_t n = strlen(v);
+    if (n > 63)
+        return "must be no more than 63 characters";
+    bool ok = n == 0 || (isalnum((unsigned char)v[0]) && isalnum((unsigned char)v[n - 1]));
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)v[i]) || v[i] == '-' || v[i] == '_' || v[i] == '.';
+    return ok ? NULL
+              : "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and "
+                "must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', "
+                "regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+}
+
+/* The label keys and values of a structurally valid selector
+ * (metav1validation.ValidateLabelSelector, strict values). */
+static void check_selector_labels(dctx *c, const json_t *sel, const char *path)
+{
+    char p[PATH_MAX_LEN];
+    const char *k;
+    const json_t *v;
+    pathf(p, "%s.matchLabels", path);
+    json_object_foreach((json_t *)json_object_get(sel, "matchLabels"), k, v) {
+        const char *q = qualified_name_problem(k);
+        if (q)
+            invalid(c, v, p, k, q);
+        if (json_is_string(v) && (q = label_value_problem(json_string_value(v))))
+            invalid(c, v, p, json_string_value(v), q);
+    }
+    size_t i;
+    const json_t *e;
+    json_array_foreach(json_object_get(sel, "matchExpressions"), i, e) {
+        const char *key = json_string_value(json_object_get(e, "key"));
+        const char *q = key ? qualified_name_problem(key) : NULL;
+        if (q) {
+            pathf(p, "%s.matchExpressions[%zu].key", path, i);
+            invalid(c, json_object_get(e, "key"), p, key, q);
+        }
+        size_t j;
+        json_array_foreach(json_object_get(e, "values"), j, v) {
+            if (json_is_string(v) && (q = label_value_problem(json_string_value(v)))) {
+                pathf(p, "%s.matchExpressions[%zu].values[%zu]", path, i, j);
+                invalid(c, v, p, json_string_value(v), q);
+            }
+        }
+    }
+}
+
 static void check_selector(dctx *c, const json_t *sel, const char *path)
 {
     const json_t *bad = NULL;
     char *problem = vap_selector_validate(sel, &bad);
-    if (!problem)
+    if (!problem) {
+        check_selector_labels(c, sel, path);
         return;
+    }
     /* Problems inside the selector name their own sub-path. */
     const char *colon = strncmp(problem, "match", 5) ? NULL : strstr(problem, ": ");
     if (colon) {
@@ -411,10 +610,10 @@ static void decode_match(dctx *c, json_t *mr, const char *path, vap_match_resour
 
 /* ------------------------------------------------------------------ expressions */
 
+/* The output type must be exactly one wanted: plugin/cel/compile.go checks
+ * IsExactType, so a dyn result (a bare object field) does not do. */
 static bool type_ok(const char *got, const char *const *want)
 {
-    if (!strcmp(got, "dyn"))
-        return true;
     for (; *want; want++)
         if (!strcmp(got, *want))
             return true;
@@ -514,10 +713,42 @@ static void decode_meta(dctx *c, const json_t *root, char **name)
 {
     const json_t *meta = obj_field(c, root, "metadata", "metadata");
     const char *n = str_field(c, meta, "name", "metadata.name");
-    if (!n || !*n)
+    if (!n || !*n) {
         required(c, meta ? meta : root, "metadata.name", "name or generateName is required");
-    else
-        *name = vap_strdup(n);
+        return;
+    }
+    const char *msgs[2];
+    size_t k = dns1123_subdomain_problems(n, msgs);
+    for (size_t i = 0; i < k; i++)
+        invalid(c, field(meta, "name"), "metadata.name", n, msgs[i]);
+    *name = vap_strdup(n);
+}
+
+/* field.Invalid with the whole list: Go's %#v of the structs. */
+static void too_many_audits(dctx *c, const json_t *auds)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f)
+        return;
+    fputs("[]admissionregistration.AuditAnnotation{", f);
+    size_t i;
+    const json_t *v;
+    json_array_foreach(auds, i, v) {
+        const char *k = json_string_value(json_object_get(v, "key"));
+        const char *e = json_string_value(json_object_get(v, "valueExpression"));
+        char *qk = go_quote(k ? k : ""), *qe = go_quote(e ? e : "");
+        fprintf(f, "%sadmissionregistration.AuditAnnotation{Key:%s, ValueExpression:%s}", i ? ", " : "",
+                qk ? qk : "\"\"", qe ? qe : "\"\"");
+        free(qk);
+        free(qe);
+    }
+    fputc('}', f);
+    if (fclose(f) == 0)
+        ferr(c, auds, "spec.auditAnnotations", "Invalid value: %s: must not have more than %u auditAnnotations", buf,
+             VAP_MAX_AUDIT_ANNOTATIONS);
+    free(buf);
 }
 
 static void decode_policy_exprs(dctx *c, const vap_backend *be, vap_policy *p, const json_t *spec)
@@ -638,17 +869,18 @@ static void decode_policy_exprs(dctx *c, const vap_backend *be, vap_policy *p, c
         }
         pathf(path, "spec.validations[%zu].reason", i);
         const char *reason = str_field(c, v, "reason", path);
-        if (reason && strcmp(reason, "Unauthorized") && strcmp(reason, "Forbidden") &&
-            strcmp(reason, "Invalid") && strcmp(reason, "RequestEntityTooLarge"))
+        /* supportedValidationPolicyReason: the API documents Unauthorized
+         * too, but validation.go refuses it */
+        if (reason && strcmp(reason, "Forbidden") && strcmp(reason, "Invalid") &&
+            strcmp(reason, "RequestEntityTooLarge"))
             not_supported(c, field(v, "reason"), path, reason,
-                          "\"Forbidden\", \"Invalid\", \"RequestEntityTooLarge\", \"Unauthorized\"");
+                          "\"Forbidden\", \"Invalid\", \"RequestEntityTooLarge\"");
         val->reason = vap_strdup(reason);
     }
 
     /* auditAnnotations */
     if (naud > VAP_MAX_AUDIT_ANNOTATIONS)
-        ferr(c, auds, "spec.auditAnnotations", "Invalid value: %zu items: must not have more than %u auditAnnotations",
-             naud, VAP_MAX_AUDIT_ANNOTATIONS);
+        too_many_audits(c, auds);
     json_array_foreach(auds, i, v) {
         vap_named_expr *ne = &p->audits[p->naudits++];
         pathf(path, "spec.auditAnnotations[%zu].key", i);
@@ -680,6 +912,55 @@ static void decode_policy_exprs(dctx *c, const vap_backend *be, vap_policy *p, c
     }
 }
 
+/* validateParamKind: apiVersion a GroupVersion (group a DNS subdomain,
+ * version a DNS-1035 label), kind a DNS-1035 label but for case. */
+static void check_param_kind(dctx *c, const json_t *pk, const char *av, const char *k)
+{
+    const char *path = "spec.paramKind.apiVersion";
+    const json_t *avn = field(pk, "apiVersion");
+    const char *msgs[2];
+    if (!av || !*av) {
+        required(c, pk, path, NULL);
+    } else if (strcmp(av, "/") && strchr(av, '/') != strrchr(av, '/')) {
+        char d[600];
+        snprintf(d, sizeof d, "unexpected GroupVersion string: %.500s", av);
+        invalid(c, avn, path, av, d);
+    } else if (strcmp(av, "/")) {
+        const char *slash = strchr(av, '/');
+        char *group = slash ? vap_strndup(av, (size_t)(slash - av)) : vap_strdup("");
+        const char *version = slash ? slash + 1 : av;
+        size_t n = group && *group ? dns1123_subdomain_problems(group, msgs) : 0;
+        if (n) {
+            char d[1024];
+            snprintf(d, sizeof d, "%s%s%s", msgs[0], n > 1 ? "," : "", n > 1 ? msgs[1] : "");
+            invalid(c, avn, path, group, d);
+        }
+        free(group);
+        if (!*version) {
+            invalid(c, avn, path, av, "version must be specified");
+        } else if ((n = dns1035_label_problems(version, msgs))) {
+            char d[1024];
+            snprintf(d, sizeof d, "%s%s%s", msgs[0], n > 1 ? "," : "", n > 1 ? msgs[1] : "");
+            invalid(c, avn, path, version, d);
+        }
+    }
+    if (!k || !*k) {
+        required(c, pk, "spec.paramKind.kind", NULL);
+        return;
+    }
+    char *lower = vap_strdup(k);
+    for (char *q = lower; q && *q; q++)
+        *q = (char)tolower((unsigned char)*q);
+    size_t n = lower ? dns1035_label_problems(lower, msgs) : 0;
+    free(lower);
+    if (n) {
+        char d[1024];
+        snprintf(d, sizeof d, "may have mixed case, but should otherwise match: %s%s%s", msgs[0], n > 1 ? "," : "",
+                 n > 1 ? msgs[1] : "");
+        invalid(c, field(pk, "kind"), "spec.paramKind.kind", k, d);
+    }
+}
+
 int vap_decode_policy(const vap_doc *d, const vap_backend *be, int k8s_minor, bool defer_compile_errors,
                       vap_policy *p, char **errs)
 {
@@ -708,13 +989,7 @@ int vap_decode_policy(const vap_doc *d, const vap_backend *be, int k8s_minor, bo
         p->has_param_kind = true;
         const char *av = str_field(&c, pk, "apiVersion", "spec.paramKind.apiVersion");
         const char *k = str_field(&c, pk, "kind", "spec.paramKind.kind");
-        if (!av || !*av)
-            required(&c, pk, "spec.paramKind.apiVersion", NULL);
-        else if (strchr(av, '/') != strrchr(av, '/'))
-            invalid(&c, field(pk, "apiVersion"), "spec.paramKind.apiVersion", av,
-                    "unexpected GroupVersion string: ");
-        if (!k || !*k)
-            required(&c, pk, "spec.paramKind.kind", NULL);
+        check_param_kind(&c, pk, av, k);
         p->param_api_version = vap_strdup(av);
         p->param_kind = vap_strdup(k);
     }
@@ -788,8 +1063,14 @@ int vap_decode_binding(const vap_doc *d, vap_binding *b, char **errs)
         goto out;
     }
     const char *pn = str_field(&c, spec, "policyName", "spec.policyName");
-    if (!pn || !*pn)
+    if (!pn || !*pn) {
         required(&c, spec, "spec.policyName", NULL);
+    } else {
+        const char *msgs[2];
+        size_t k = dns1123_subdomain_problems(pn, msgs);
+        for (size_t i = 0; i < k; i++)
+            invalid(&c, field(spec, "policyName"), "spec.policyName", pn, msgs[i]);
+    }
     b->policy_name = vap_strdup(pn);
 
     const json_t *pr = obj_field(&c, spec, "paramRef", "spec.paramRef");
@@ -798,12 +1079,10 @@ int vap_decode_binding(const vap_doc *d, vap_binding *b, char **errs)
         const char *name = str_field(&c, pr, "name", "spec.paramRef.name");
         const json_t *sel = obj_field(&c, pr, "selector", "spec.paramRef.selector");
         if (name && *name) {
-            if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '%')) {
-                const char *why = strchr(name, '/') ? "may not contain '/'"
-                                : strchr(name, '%') ? "may not contain '%'"
-                                : !strcmp(name, ".") ? "may not be '.'" : "may not be '..'";
-                invalid(&c, field(pr, "name"), "spec.paramRef.name", name, why);
-            }
+            const char *msgs[2];
+            size_t k = path_segment_problems(name, msgs);
+            for (size_t i = 0; i < k; i++)
+                invalid(&c, field(pr, "name"), "spec.paramRef.name", name, msgs[i]);
             if (sel)
                 ferr(&c, field(pr, "name"), "spec.paramRef.name", "Forbidden: name and selector are mutually exclusive");
             b->param_name = vap_strdup(name);
@@ -830,8 +1109,9 @@ int vap_decode_binding(const vap_doc *d, vap_binding *b, char **errs)
     }
 
     json_t *mr = (json_t *)obj_field(&c, spec, "matchResources", "spec.matchResources");
+    /* validation.go names this field "matchResouces" in its errors */
     if (mr)
-        decode_match(&c, mr, "spec.matchResources", &b->match);
+        decode_match(&c, mr, "spec.matchResouces", &b->match);
 
     const json_t *va = arr_field(&c, spec, "validationActions", "spec.validationActions");
     size_t i;
@@ -842,19 +1122,20 @@ int vap_decode_binding(const vap_doc *d, vap_binding *b, char **errs)
         const char *a = json_string_value(v);
         unsigned bit = !a ? 0 : !strcmp(a, "Deny") ? VAP_ACT_DENY : !strcmp(a, "Warn") ? VAP_ACT_WARN
                      : !strcmp(a, "Audit") ? VAP_ACT_AUDIT : 0;
-        if (!bit) {
+        if (!bit)
             not_supported(&c, v, path, a ? a : "", "\"Audit\", \"Deny\", \"Warn\"");
-            continue;
-        }
-        if (b->actions & bit) {
+        bool dup = false;
+        for (size_t j = 0; a && j < i; j++)
+            dup |= json_is_string(json_array_get(va, j)) && !strcmp(json_string_value(json_array_get(va, j)), a);
+        if (dup)
             duplicate(&c, v, path, a);
+        if (!bit || dup)
             continue;
-        }
         b->actions |= bit;
         b->action_names[b->nactions++] = bit == VAP_ACT_DENY ? "Deny" : bit == VAP_ACT_WARN ? "Warn" : "Audit";
     }
     if ((b->actions & VAP_ACT_DENY) && (b->actions & VAP_ACT_WARN)) {
-        char *s = json_dumps(va, JSON_COMPACT);
+        char *s = go_list(va, "admissionregistration.ValidationAction");
         ferr(&c, va, "spec.validationActions",
              "Invalid value: %s: must not contain both Deny and Warn (repeating the same validation failure information in the API response and headers serves no purpose)",
              s ? s : "[]");

@@ -16,7 +16,8 @@
 
 #include "vap_int.h"
 
-#define BUDGET_TEXT "validation failed due to running out of cost budget, no further validation rules will be run"
+#define BUDGET_PREFIX "validation failed due to running out of cost budget"
+#define BUDGET_TEXT BUDGET_PREFIX ", no further validation rules will be run"
 
 typedef enum { DEC_ADMIT, DEC_DENY, DEC_ERROR } dec_kind;
 
@@ -69,7 +70,7 @@ static void decs_clear(decs *d)
 }
 
 static void record(review *r, const char *policy, const char *binding, int index, const char *action,
-                   const char *error_type, const char *message)
+                   const char *error_type, bool errored, const char *message)
 {
     vap_outcome *o = r->out;
     vap_decision *nd = realloc(o->decisions, (o->ndecisions + 1) * sizeof *nd);
@@ -79,7 +80,7 @@ static void record(review *r, const char *policy, const char *binding, int index
     }
     o->decisions = nd;
     nd[o->ndecisions++] = (vap_decision){vap_strdup(policy), vap_strdup(binding), index, action,
-                                         error_type, vap_strdup(message)};
+                                         error_type, errored, vap_strdup(message)};
 }
 
 static void add_warning(review *r, char *w)
@@ -94,6 +95,20 @@ static void add_warning(review *r, char *w)
     }
     r->out->warnings = nw;
     nw[r->out->nwarnings++] = w;
+}
+
+/* The error_type label upstream's ErrorType(decision) gives
+ * (validating/errors.go): read from the message, so a false validation is
+ * "invalid_error" as well. */
+static const char *error_type_of(bool admitted, const char *msg)
+{
+    if (admitted)
+        return "no_error";
+    if (msg && !strncmp(msg, "compilation", 11))
+        return "compile_error";
+    if (msg && !strncmp(msg, BUDGET_PREFIX, sizeof BUDGET_PREFIX - 1))
+        return "out_of_budget";
+    return "invalid_error";
 }
 
 /* The first denial supplies the client's error. */
@@ -207,8 +222,14 @@ static bool is_budget(cel_value v)
     return v.kind == CEL_ERROR && v.u.err->code == CEL_ERR_BUDGET;
 }
 
-/* matchConditions: any false skips; otherwise errors go to failurePolicy.
- * Returns 1 match, 0 no match, -1 error (*err set). */
+/* matchConditions, as matchconditions/matcher.go: every condition is
+ * evaluated first (running out of budget fails the lot); then any false
+ * result skips, whatever errors others had; else errors go to
+ * failurePolicy, aggregated as apimachinery's utilerrors words them
+ * (distinct messages, in brackets when more than one). A result other than
+ * false, an error or bool (dyn) counts as met, as upstream compares with
+ * false only. Returns 1 match, 0 no match (*failed: the first false
+ * condition's name), -1 error (*err set). */
 static int match_conditions(vap_run *run, char **err, const char **failed)
 {
     const vap_policy *p = run->policy;
@@ -219,46 +240,103 @@ static int match_conditions(vap_run *run, char **err, const char **failed)
     run->group = NULL;
     const json_t *ns = run->namespace_obj;
     run->namespace_obj = NULL; /* the match-condition evaluator is given no namespace */
-    char *errs = NULL;
-    size_t nerr = 0;
-    int result = 1;
-    for (size_t i = 0; i < p->nconditions; i++) {
+    char **msgs = calloc(p->nconditions, sizeof *msgs);
+    size_t nmsg = 0, total = 0;
+    bool out_of_budget = !msgs;
+    const char *first_false = NULL;
+    for (size_t i = 0; msgs && i < p->nconditions; i++) {
         const vap_named_expr *c = &p->conditions[i];
         cel_value v = vap_run_expr(run, &c->expr);
         vap_observe(run, VAP_EXPR_CONDITION, i, v);
-        if (v.kind == CEL_BOOL) {
-            if (!v.u.b) {
-                result = 0;
-                if (failed)
-                    *failed = c->name;
-                break; /* a false condition wins over any error */
-            }
-            continue;
-        }
-        if (is_budget(v)) { /* the whole pass fails with the budget text alone */
-            free(errs);
-            errs = vap_strdup(BUDGET_TEXT);
-            nerr = 1;
+        if (is_budget(v)) {
+            out_of_budget = true;
             break;
         }
-        char *one = v.kind == CEL_ERROR ? expr_error(&c->expr, v)
-                  : vap_asprintf("expression '%s' resulted in error: must evaluate to bool", c->expr.src);
-        if (one) {
-            char *joined = errs ? vap_asprintf("%s, %s", errs, one) : vap_strdup(one);
-            free(errs);
-            errs = joined;
-            nerr++;
+        if (v.kind == CEL_BOOL && !v.u.b && !first_false)
+            first_false = c->name;
+        if (v.kind != CEL_ERROR)
+            continue;
+        char *one = expr_error(&c->expr, v);
+        bool seen = !one;
+        for (size_t k = 0; one && k < nmsg; k++)
+            seen |= !strcmp(msgs[k], one);
+        if (seen) {
+            free(one);
+            continue;
         }
-        free(one);
+        total += strlen(one) + 2;
+        msgs[nmsg++] = one;
     }
     run->namespace_obj = ns;
     run->budget = NULL;
-    if (result == 1 && nerr) {
-        *err = nerr > 1 ? vap_asprintf("[%s]", errs) : vap_strdup(errs);
+    int result = 1;
+    if (out_of_budget) {
+        *err = vap_strdup(BUDGET_TEXT);
+        result = -1;
+    } else if (first_false) {
+        result = 0;
+        if (failed)
+            *failed = first_false;
+    } else if (nmsg) {
+        char *joined = malloc(total + 3), *w = joined;
+        if (joined) {
+            if (nmsg > 1)
+                *w++ = '[';
+            for (size_t k = 0; k < nmsg; k++) {
+                if (k) {
+                    memcpy(w, ", ", 2);
+                    w += 2;
+                }
+                size_t n = strlen(msgs[k]);
+                memcpy(w, msgs[k], n);
+                w += n;
+            }
+            if (nmsg > 1)
+                *w++ = ']';
+            *w = '\0';
+        }
+        *err = joined;
         result = -1;
     }
-    free(errs);
+    for (size_t k = 0; k < nmsg; k++)
+        free(msgs[k]);
+    free(msgs);
     return result;
+}
+
+/* An auditAnnotation value cut to 10 KiB as the dispatcher cuts it (bytes,
+ * value[:10240]); the bytes of a character cut in two read as U+FFFD each,
+ * as Go's JSON encoding shows them, so the value stays valid UTF-8. */
+static char *cut_value(char *t)
+{
+    size_t n = VAP_MAX_AUDIT_VALUE_LEN, start = n, k = 0;
+    while (k < 3 && start > 0 && ((unsigned char)t[start - 1] & 0xC0) == 0x80) {
+        start--;
+        k++;
+    }
+    size_t need = 1;
+    unsigned char lead = start > 0 ? (unsigned char)t[start - 1] : 0;
+    if (lead >= 0xF0)
+        need = 4;
+    else if (lead >= 0xE0)
+        need = 3;
+    else if (lead >= 0xC0)
+        need = 2;
+    size_t have = k + 1;
+    if (lead < 0xC0 || have >= need) { /* the last character is whole */
+        t[n] = '\0';
+        return t;
+    }
+    start--; /* the lead byte too */
+    char *r = realloc(t, start + have * 3 + 1);
+    if (!r) {
+        t[start] = '\0';
+        return t;
+    }
+    for (size_t i = 0; i < have; i++)
+        memcpy(r + start + 3 * i, "\xef\xbf\xbd", 3);
+    r[start + have * 3] = '\0';
+    return r;
 }
 
 /* Picks the message of a failed validation (§6.1). */
@@ -358,47 +436,72 @@ static void evaluate_groups(vap_run *run, decs *d, decs *audit_errs, json_t *ann
         }
     }
 
-    /* auditAnnotations: a fresh budget, whether or not validations failed */
+    /* auditAnnotations: a fresh budget, whether or not validations failed.
+     * Values are kept aside until the pass completes: running out of budget
+     * makes upstream's Validate return that one error decision instead of
+     * the whole result (validator.go), dropping the validations' decisions
+     * and every value. */
     run->budgets[2] = VAP_RUNTIME_BUDGET;
     run->budget = &run->budgets[2];
     if (group_init(run, &gu) < 0)
         return;
+    json_t *values = json_array(); /* [key, value] pairs, in order */
     for (size_t i = 0; i < p->naudits; i++) {
         const vap_named_expr *a = &p->audits[i];
         cel_value r = vap_run_expr(run, &a->expr);
+        if (is_budget(r)) {
+            for (size_t k = first; k < d->n; k++)
+                free(d->v[k].message);
+            d->n = first;
+            decs_add(d, DEC_ERROR, -1, vap_strdup(BUDGET_TEXT), NULL);
+            decs_clear(audit_errs);
+            json_decref(values);
+            return;
+        }
         if (r.kind == CEL_NULL)
             continue;
         if (r.kind == CEL_STRING) {
             char *t = trimmed(r.u.str, r.len);
-            if (t && *t) {
-                if (strlen(t) > VAP_MAX_AUDIT_VALUE_LEN)
-                    t[VAP_MAX_AUDIT_VALUE_LEN] = '\0';
-                /* distinct values per key, across bindings and params */
-                json_t *vals = json_object_get(annots, a->name);
-                if (!vals && json_object_set_new(annots, a->name, vals = json_array()) < 0)
-                    vals = NULL;
-                bool dup = false;
-                size_t k;
-                json_t *v;
-                json_array_foreach(vals, k, v)
-                    dup |= !strcmp(json_string_value(v), t);
-                if (vals && !dup)
-                    json_array_append_new(vals, json_string(t));
-            }
+            if (t && *t && strlen(t) > VAP_MAX_AUDIT_VALUE_LEN)
+                t = cut_value(t);
+            if (t && *t)
+                json_array_append_new(values, json_pack("[s, s?]", a->name, t));
             free(t);
             continue;
         }
-        char *m;
+        /* An evaluation error follows failurePolicy (DEC_ERROR); a value of
+         * another type is an error under either (DEC_DENY here). */
         if (r.kind == CEL_ERROR)
-            m = is_budget(r) ? vap_strdup(BUDGET_TEXT) : expr_error(&a->expr, r);
+            decs_add(audit_errs, DEC_ERROR, (int)i, expr_error(&a->expr, r), NULL);
         else
-            m = vap_asprintf("valueExpression '%s' resulted in unsupported return type: %s. "
-                             "Return type must be either string or null.",
-                             a->expr.src, r.kind == CEL_BOOL ? "bool" : r.kind == CEL_INT ? "int"
-                             : r.kind == CEL_UINT ? "uint" : r.kind == CEL_DOUBLE ? "double"
-                             : r.kind == CEL_LIST ? "list" : r.kind == CEL_MAP ? "map" : "dyn");
-        decs_add(audit_errs, DEC_ERROR, (int)i, m, NULL);
+            decs_add(audit_errs, DEC_DENY, (int)i,
+                     vap_asprintf("valueExpression '%s' resulted in unsupported return type: %s. "
+                                  "Return type must be either string or null.",
+                                  a->expr.src, r.kind == CEL_BOOL ? "bool" : r.kind == CEL_INT ? "int"
+                                  : r.kind == CEL_UINT ? "uint" : r.kind == CEL_DOUBLE ? "double"
+                                  : r.kind == CEL_LIST ? "list" : r.kind == CEL_MAP ? "map" : "dyn"),
+                     NULL);
     }
+    /* distinct values per key, across bindings and params */
+    size_t k;
+    json_t *pair;
+    json_array_foreach(values, k, pair) {
+        const char *key = json_string_value(json_array_get(pair, 0));
+        const char *t = json_string_value(json_array_get(pair, 1));
+        if (!key || !t)
+            continue;
+        json_t *vals = json_object_get(annots, key);
+        if (!vals && json_object_set_new(annots, key, vals = json_array()) < 0)
+            vals = NULL;
+        bool dup = false;
+        size_t j;
+        json_t *v;
+        json_array_foreach(vals, j, v)
+            dup |= !strcmp(json_string_value(v), t);
+        if (vals && !dup)
+            json_array_append_new(vals, json_string(t));
+    }
+    json_decref(values);
 }
 
 /* ---------------------------------------------------------------- enforcement */
@@ -408,23 +511,24 @@ static void enforce(review *r, const vap_policy *p, const vap_binding *b, decs *
     for (size_t i = 0; i < d->n; i++) {
         dec *x = &d->v[i];
         if (x->kind == DEC_ADMIT) {
-            record(r, p->name, b->name, x->index, "admit", NULL, NULL);
+            record(r, p->name, b->name, x->index, "admit", error_type_of(true, NULL), false, NULL);
             continue;
         }
         const char *msg = x->message ? x->message : "";
+        const char *etype = error_type_of(false, msg);
+        bool errored = x->kind == DEC_ERROR;
         if (x->kind == DEC_ERROR && !p->fail) {
-            record(r, p->name, b->name, x->index, "error-ignored", "invalid_error", msg);
+            record(r, p->name, b->name, x->index, "error-ignored", etype, errored, msg);
             continue;
         }
-        const char *etype = x->kind == DEC_ERROR ? "invalid_error" : NULL;
         if (b->actions & VAP_ACT_DENY) {
             deny(r, p->name, b->name, x->kind == DEC_DENY ? x->reason : NULL, msg);
-            record(r, p->name, b->name, x->index, "deny", etype, msg);
+            record(r, p->name, b->name, x->index, "deny", etype, errored, msg);
         }
         if (b->actions & VAP_ACT_WARN) {
             add_warning(r, vap_asprintf("Validation failed for ValidatingAdmissionPolicy '%s' with binding '%s': %s",
                                         p->name, b->name, msg));
-            record(r, p->name, b->name, x->index, "warn", etype, msg);
+            record(r, p->name, b->name, x->index, "warn", etype, errored, msg);
         }
         if (b->actions & VAP_ACT_AUDIT) {
             /* Upstream publishes each failure as a one-element list under one
@@ -439,7 +543,7 @@ static void enforce(review *r, const vap_policy *p, const vap_binding *b, decs *
                                                 "binding", b->name, "expressionIndex", x->index < 0 ? 0 : x->index, "validationActions",
                                                 acts));
             }
-            record(r, p->name, b->name, x->index, "audit", etype, msg);
+            record(r, p->name, b->name, x->index, "audit", etype, errored, msg);
         }
     }
 }
@@ -456,24 +560,25 @@ static void config_error(review *r, const vap_policy *p, const vap_binding *b, c
     }
     if (p->fail) {
         deny(r, p->name, b ? b->name : NULL, NULL, msg);
-        record(r, p->name, b ? b->name : NULL, -1, "deny", "invalid_error", msg);
+        record(r, p->name, b ? b->name : NULL, -1, "deny", "config_error", true, msg);
     } else {
-        record(r, p->name, b ? b->name : NULL, -1, "error-ignored", "invalid_error", msg);
+        record(r, p->name, b ? b->name : NULL, -1, "error-ignored", "config_error", true, msg);
     }
     free(msg);
 }
 
-/* An auditAnnotation that failed: a denial under Fail, nothing under
- * Ignore, whatever the actions. */
-static void audit_error(review *r, const vap_policy *p, const vap_binding *b, const char *msg)
+/* An auditAnnotation that failed: a denial whatever the actions, under
+ * Fail for an evaluation error and under either failurePolicy for a value
+ * of another type (always); nothing otherwise. */
+static void audit_error(review *r, const vap_policy *p, const vap_binding *b, const char *msg, bool always)
 {
     if (!msg)
         return;
-    if (p->fail) {
+    if (p->fail || always) {
         deny(r, p->name, b->name, NULL, msg);
-        record(r, p->name, b->name, -1, "deny", "invalid_error", msg);
+        record(r, p->name, b->name, -1, "deny", error_type_of(false, msg), true, msg);
     } else {
-        record(r, p->name, b->name, -1, "error-ignored", "invalid_error", msg);
+        record(r, p->name, b->name, -1, "error-ignored", error_type_of(false, msg), true, msg);
     }
 }
 
@@ -582,7 +687,7 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
             if (b->param_not_found_deny)
                 config_error(r, p, b, "no params found for policy binding with `Deny` parameterNotFoundAction");
             else
-                record(r, p->name, b->name, -1, "skip", NULL, "no params found");
+                record(r, p->name, b->name, -1, "skip", NULL, false, "no params found");
             return;
         }
     } else {
@@ -604,7 +709,7 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
         decs d = {0}, audit_errs = {0};
         int mc = match_conditions(&run, &err, NULL);
         if (mc == 0) {
-            record(r, p->name, b->name, -1, "skip", NULL, "matchConditions not met");
+            record(r, p->name, b->name, -1, "skip", NULL, false, "matchConditions not met");
             continue;
         }
         if (mc < 0)
@@ -613,7 +718,7 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
             evaluate_one(&run, &d, &audit_errs, annots);
         enforce(r, p, b, &d);
         for (size_t i = 0; i < audit_errs.n; i++)
-            audit_error(r, p, b, audit_errs.v[i].message);
+            audit_error(r, p, b, audit_errs.v[i].message, audit_errs.v[i].kind == DEC_DENY);
         decs_clear(&d);
         decs_clear(&audit_errs);
     }
@@ -658,15 +763,26 @@ static int publish_annotations(json_t *dst, const vap_policy *p, json_t *annots)
     return 0;
 }
 
-static bool is_policy_resource(const vap_request *rq)
+/* Requests no API-defined policy sees: the admission configuration
+ * resources (generic/plugin.go admissionResources) and the non-persisted
+ * reviews (kubeapiserver/admission/exclusion/resources.go), by group and
+ * resource, any version. */
+static bool is_exempt_resource(const vap_request *rq)
 {
-    static const char *const excluded[] = {
-        "validatingadmissionpolicies", "validatingadmissionpolicybindings", "mutatingadmissionpolicies",
-        "mutatingadmissionpolicybindings"};
-    if (strcmp(rq->gvr.group, "admissionregistration.k8s.io"))
-        return false;
-    for (size_t i = 0; i < sizeof excluded / sizeof excluded[0]; i++)
-        if (!strcmp(rq->gvr.resource, excluded[i]))
+    static const char *const exempt[][2] = {
+        {"admissionregistration.k8s.io", "validatingadmissionpolicies"},
+        {"admissionregistration.k8s.io", "validatingadmissionpolicybindings"},
+        {"admissionregistration.k8s.io", "mutatingadmissionpolicies"},
+        {"admissionregistration.k8s.io", "mutatingadmissionpolicybindings"},
+        {"authentication.k8s.io", "selfsubjectreviews"},
+        {"authentication.k8s.io", "tokenreviews"},
+        {"authorization.k8s.io", "localsubjectaccessreviews"},
+        {"authorization.k8s.io", "selfsubjectaccessreviews"},
+        {"authorization.k8s.io", "selfsubjectrulesreviews"},
+        {"authorization.k8s.io", "subjectaccessreviews"},
+    };
+    for (size_t i = 0; i < sizeof exempt / sizeof exempt[0]; i++)
+        if (!strcmp(rq->gvr.group, exempt[i][0]) && !strcmp(rq->gvr.resource, exempt[i][1]))
             return true;
     return false;
 }
@@ -725,7 +841,7 @@ int vap_evaluate_opts(const vap_set *s, const json_t *request, const vap_eval_op
         return -1;
     }
     cel_arena_set_limit(r.arena, 256u << 20);
-    if (!is_policy_resource(&rq)) {
+    if (!is_exempt_resource(&rq)) {
         for (size_t i = 0; i < s->npolicies; i++) {
             const vap_policy *p = &s->policies[i];
             vap_match m;

@@ -98,7 +98,7 @@ static const json_t *labels_of(const json_t *obj)
 }
 
 typedef struct equiv_ctx {
-    const json_t *rules;
+    const json_t *rule;
     const vap_request *rq;
     vap_gvr found;
 } equiv_ctx;
@@ -106,10 +106,28 @@ typedef struct equiv_ctx {
 static bool try_equivalent(const vap_gvr *alt, void *p)
 {
     equiv_ctx *c = p;
-    if (!vap_rules_match(c->rules, c->rq, alt))
+    if (!rule_matches(c->rule, c->rq, alt))
         return false;
     c->found = *alt;
     return true;
+}
+
+/* The fuzzy pass of matchesResourceRules (policy/matching/matching.go):
+ * rule by rule, each against every equivalent, so the first rule that
+ * matches one decides the version the request is evaluated as. */
+static bool equivalent_match(const json_t *rules, const vap_request *rq, vap_gvr *found)
+{
+    size_t i;
+    const json_t *r;
+    json_array_foreach(rules, i, r) {
+        equiv_ctx c = {r, rq, {0}};
+        if (vap_equivalents(&rq->gvr, try_equivalent, &c)) {
+            if (found)
+                *found = c.found;
+            return true;
+        }
+    }
+    return false;
 }
 
 void vap_match_resources_eval(const vap_match_resources *mr, const vap_request *rq,
@@ -125,7 +143,10 @@ void vap_match_resources_eval(const vap_match_resources *mr, const vap_request *
     if (mr->ns_selector && !vap_selector_empty(mr->ns_selector)) {
         const json_t *labels = NULL;
         if (is_namespaces(rq)) {
-            const json_t *obj = !strcmp(rq->operation, "DELETE") ? rq->old_object : rq->object;
+            /* the object's own labels on CREATE/UPDATE of the Namespace
+             * itself; the stored ones (oldObject) otherwise */
+            bool own = !*rq->subresource && (!strcmp(rq->operation, "CREATE") || !strcmp(rq->operation, "UPDATE"));
+            const json_t *obj = own ? rq->object : rq->old_object ? rq->old_object : rq->namespace_obj;
             labels = labels_of(obj);
             if (!vap_selector_matches(mr->ns_selector, labels))
                 return;
@@ -147,11 +168,8 @@ void vap_match_resources_eval(const vap_match_resources *mr, const vap_request *
      * resource too), 4. then the rules (none: everything). */
     if (mr->exclude && vap_rules_match(mr->exclude, rq, &rq->gvr))
         return;
-    if (mr->exclude && mr->equivalent) {
-        equiv_ctx x = {mr->exclude, rq, {0}};
-        if (vap_equivalents(&rq->gvr, try_equivalent, &x))
-            return;
-    }
+    if (mr->exclude && mr->equivalent && equivalent_match(mr->exclude, rq, NULL))
+        return;
     if (!mr->rules || json_array_size(mr->rules) == 0) {
         out->matched = true;
         return;
@@ -163,9 +181,6 @@ void vap_match_resources_eval(const vap_match_resources *mr, const vap_request *
     /* 5. Equivalent: another group/version of the same storage. */
     if (!mr->equivalent)
         return;
-    equiv_ctx c = {mr->rules, rq, {0}};
-    if (vap_equivalents(&rq->gvr, try_equivalent, &c)) {
+    if (equivalent_match(mr->rules, rq, &out->as))
         out->matched = true;
-        out->as = c.found;
-    }
 }

@@ -21,14 +21,14 @@ int vap_reason_code(const char *reason)
     return 422;
 }
 
-/* The name the error reports: the request's, else the object's name or
- * generateName, else "Unknown". */
+/* The name the error reports (admission/errors.go extractResourceName):
+ * the request's, else the new object's name or generateName, else
+ * "Unknown" (so a DELETE without a name says "Unknown"). */
 static const char *subject_name(const vap_request *rq)
 {
     if (rq->name && *rq->name)
         return rq->name;
-    const json_t *obj = rq->object ? rq->object : rq->old_object;
-    const json_t *meta = json_object_get(obj, "metadata");
+    const json_t *meta = json_object_get(rq->object, "metadata");
     const char *n = json_string_value(json_object_get(meta, "name"));
     if (n && *n)
         return n;

@@ -2,7 +2,7 @@
  * webhook/wh_metrics.c: the webhook's metrics and their Prometheus text
  * exposition (format 0.0.4), all under the `celgate_` prefix.
  *
- * Policy checks use the label names of the API server's
+ * Policy checks use the label names (and values: wh_review.c) of the API server's
  * apiserver_validating_admission_policy_check_total (policy, policy_binding,
  * error_type, enforcement_action) so dashboards carry over. Label values come
  * from user-written policies, so the number of series is capped: beyond the

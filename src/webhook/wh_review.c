@@ -200,10 +200,17 @@ void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metr
     }
     if (out.nwarnings)
         wh_line_int(log, "warnings", (long long)out.nwarnings);
+    /* Counted as the apiserver counts its policy checks (validating/
+     * dispatcher.go): each action taken on a failure, an error that
+     * failurePolicy Ignore admitted as "allow"; neither a pass nor a
+     * configuration error. */
     for (size_t i = 0; metrics && i < out.ndecisions; i++) {
         const vap_decision *x = &out.decisions[i];
-        if (x->policy && x->action && strcmp(x->action, "skip"))
-            wh_metrics_policy_check(metrics, x->policy, x->binding, x->error_type, x->action);
+        if (!x->policy || !x->action || !strcmp(x->action, "skip") || !strcmp(x->action, "admit") ||
+            (x->error_type && !strcmp(x->error_type, "config_error")))
+            continue;
+        const char *act = !strcmp(x->action, "error-ignored") ? "allow" : x->action;
+        wh_metrics_policy_check(metrics, x->policy, x->binding, x->error_type, act);
     }
     eng->outcome_clear(&out);
 out:

@@ -65,7 +65,7 @@ check "bad folder refuses to load (exit 2)" test $? -eq 2
 check "policy error names file:line and path" \
     grep -q "bad.yaml:6: spec.failurePolicy: Unsupported value: \"Sometimes\": supported values: \"Fail\", \"Ignore\"" "$tmp/err"
 check "binding error names file:line and path" \
-    grep -q "binding.yaml:7: spec.validationActions: Invalid value: \[\"Deny\",\"Warn\"\]: must not contain both Deny and Warn" "$tmp/err"
+    grep -q "binding.yaml:7: spec.validationActions: Invalid value: \[\]admissionregistration.ValidationAction{\"Deny\", \"Warn\"}: must not contain both Deny and Warn" "$tmp/err"
 cat > "$tmp/pol/good.yaml" <<'YAML'
 apiVersion: v1
 kind: ConfigMap

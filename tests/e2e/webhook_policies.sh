@@ -49,8 +49,14 @@ expect_jq .response.allowed true "no binding matches"
 expect_jq '.response.warnings // [] | length' 0 "no binding matches"
 ok "no binding matches: allowed, nothing added"
 [[ $(metric 'celgate_admission_requests_total{verdict="denied",code="422"}') == 1 ]] || fail "metrics: denied"
-curl -sS "http://127.0.0.1:$HEALTH/metrics" | grep -q 'celgate_validating_admission_policy_check_total{policy="servicecidrs.e2e",policy_binding="e2e-deny"' ||
+# the apiserver's label values: a failed validation is error_type invalid_error
+[[ $(metric 'celgate_validating_admission_policy_check_total{policy="servicecidrs.e2e",policy_binding="e2e-deny",error_type="invalid_error",enforcement_action="deny"}') == 1 ]] ||
   fail "metrics: policy check by policy and binding"
+[[ $(metric 'celgate_validating_admission_policy_check_total{policy="servicecidrs.e2e",policy_binding="e2e-warn",error_type="invalid_error",enforcement_action="warn"}') == 1 ]] ||
+  fail "metrics: warn check"
+[[ $(metric 'celgate_validating_admission_policy_check_total{policy="servicecidrs.e2e",policy_binding="e2e-audit",error_type="invalid_error",enforcement_action="audit"}') == 1 ]] ||
+  fail "metrics: audit check"
+curl -sS "http://127.0.0.1:$HEALTH/metrics" | grep -q 'enforcement_action="admit"' && fail "metrics: passes are not counted"
 grep '"uid":"uid-deny"' "$LOG" | jq -e '.allowed == false and .policy == "servicecidrs.e2e" and .binding == "e2e-deny" and .action == "deny"' >/dev/null ||
   fail "log line of the denial: $(grep '"uid":"uid-deny"' "$LOG")"
 ok "metrics and log name policy, binding and action"

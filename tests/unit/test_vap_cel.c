@@ -226,17 +226,18 @@ static void test_message_expression_and_cost(void **state)
     vap_outcome_clear(&o);
     vap_set_unref(s);
 
-    /* an auditAnnotation of another type is an error, denying under Fail */
-    const char *aud = HEAD "  auditAnnotations:\n  - key: k\n    valueExpression: \"dyn(1)\"\n" BIND;
-    s = vap_set_load_text("p.yaml", aud, strlen(aud), NULL, NULL, &err);
-    if (!s)
-        fail_msg("%s", err);
-    o = review_file(s, FIXTURES "review-create-newcidr2.json", NULL);
-    assert_false(o.allowed);
-    assert_non_null(strstr(o.message, "with binding 'b' denied request: valueExpression 'dyn(1)' resulted in "
-                                      "unsupported return type: int. Return type must be either string or null."));
-    vap_outcome_clear(&o);
-    vap_set_unref(s);
+    /* a dyn-typed auditAnnotation, validation or messageExpression does not
+     * compile: the output type must be exactly the one wanted (compile.go
+     * IsExactType), so bare object fields need a conversion or comparison */
+    expect_load_error(HEAD "  auditAnnotations:\n  - key: k\n    valueExpression: \"dyn(1)\"\n",
+                      "spec.auditAnnotations[0].valueExpression: Invalid value: \"dyn(1)\": must evaluate to one of "
+                      "[string null_type] but got dyn");
+    expect_load_error(HEAD "  validations:\n  - expression: \"object.spec.paused\"\n",
+                      "spec.validations[0].expression: Invalid value: \"object.spec.paused\": must evaluate to bool "
+                      "but got dyn");
+    expect_load_error(HEAD "  validations:\n  - expression: \"true\"\n    messageExpression: \"object.metadata.name\"\n",
+                      "spec.validations[0].messageExpression: Invalid value: \"object.metadata.name\": must evaluate "
+                      "to string but got dyn");
 
     /* 40^4 iterations pass the per-call limit of 1,000,000 */
     const char *heavy = HEAD "  variables:\n  - name: big\n    expression: \"[" 
@@ -339,6 +340,49 @@ static void test_threads(void **state)
     vap_set_unref(s);
 }
 
+static void test_variables_composition_and_laziness(void **state)
+{
+    require_cel();
+    /* composed from earlier variables, typed; one that would fail is never
+     * read, so it fails nothing */
+    const char *y = HEAD "  variables:\n  - name: cidrs\n    expression: \"object.spec.cidrs\"\n"
+                         "  - name: n\n    expression: \"variables.cidrs.size()\"\n"
+                         "  - name: bad\n    expression: \"object.spec.nothere\"\n"
+                         "  validations:\n  - expression: \"variables.n == 2\"\n"
+                         "  - expression: \"variables.n > 5\"\n    messageExpression: \"'n=' + string(variables.n)\"\n" BIND;
+    char *err = NULL;
+    vap_set *s = vap_set_load_text("p.yaml", y, strlen(y), NULL, NULL, &err);
+    if (!s)
+        fail_msg("%s", err);
+    assert_string_equal(s->policies[0].variables[1].expr.type_name, "int");
+    vap_outcome o = review_file(s, FIXTURES "review-create-newcidr2.json", NULL);
+    assert_false(o.allowed);
+    assert_non_null(strstr(o.message, "with binding 'b' denied request: n=2"));
+    assert_int_equal(o.ndecisions, 2);
+    assert_string_equal(o.decisions[0].action, "admit");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* reading the failing one: the error names it */
+    y = HEAD "  variables:\n  - name: bad\n    expression: \"object.spec.nothere\"\n"
+             "  validations:\n  - expression: \"variables.bad == 1\"\n" BIND;
+    s = vap_set_load_text("p.yaml", y, strlen(y), NULL, NULL, &err);
+    if (!s)
+        fail_msg("%s", err);
+    o = review_file(s, FIXTURES "review-create-newcidr2.json", NULL);
+    assert_false(o.allowed);
+    assert_non_null(strstr(o.message, "denied request: expression 'variables.bad == 1' resulted in error: composited "
+                                      "variable \"bad\" fails to evaluate: no such key: nothere"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* only earlier variables are visible */
+    expect_load_error(HEAD "  variables:\n  - name: a\n    expression: \"variables.b\"\n  - name: b\n    expression: \"1\"\n"
+                           "  validations:\n  - expression: \"variables.a == 1\"\n",
+                      "p.yaml:14: spec.variables[0].expression: Invalid value: \"variables.b\": compilation failed: ERROR: "
+                      "<input>:1:10: undefined field 'b'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_message_expression_and_cost),
         cmocka_unit_test(test_authorizer),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_variables_composition_and_laziness),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -188,6 +188,49 @@ static void test_error_enforced_per_actions(void **state)
     assert_int_equal(o.nwarnings, 1);
     assert_string_equal(o.warnings[0], "Validation failed for ValidatingAdmissionPolicy 'p1' with binding 'b1': "
                                        "expression 'err:boom' resulted in error: boom");
+    assert_int_equal(json_object_size(o.audit_annotations), 0);
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* with [Audit] it is only audited, under its validation's index */
+    s = load("Fail", "  validations:\n  - expression: \"true\"\n  - expression: \"err:boom\"\n", "[Audit]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_true(o.allowed);
+    assert_int_equal(o.nwarnings, 0);
+    assert_string_equal(annotation(&o, "validation.policy.admission.k8s.io/validation_failure"),
+                        "[{\"message\":\"expression 'err:boom' resulted in error: boom\",\"policy\":\"p1\","
+                        "\"binding\":\"b1\",\"expressionIndex\":1,\"validationActions\":[\"Audit\"]}]");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* the budget error of the whole pass is audited at index 0, under
+     * [Warn, Audit] warned as well */
+    char extra[2048] = "  validations:\n";
+    for (int i = 0; i < 11; i++)
+        strcat(extra, "  - expression: \"costfalse:999999\"\n");
+    s = load("Fail", extra, "[Warn, Audit]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_true(o.allowed);
+    assert_int_equal(o.nwarnings, 1);
+    assert_string_equal(o.warnings[0], "Validation failed for ValidatingAdmissionPolicy 'p1' with binding 'b1': "
+                                       "validation failed due to running out of cost budget, no further validation "
+                                       "rules will be run");
+    assert_string_equal(annotation(&o, "validation.policy.admission.k8s.io/validation_failure"),
+                        "[{\"message\":\"validation failed due to running out of cost budget, no further validation "
+                        "rules will be run\",\"policy\":\"p1\",\"binding\":\"b1\",\"expressionIndex\":0,"
+                        "\"validationActions\":[\"Warn\",\"Audit\"]}]");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* Deny together with Audit: denied and audited, no warning */
+    s = load("Fail", "  validations:\n  - expression: \"err:boom\"\n", "[Audit, Deny]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, WRAPPED("expression 'err:boom' resulted in error: boom"));
+    assert_int_equal(o.nwarnings, 0);
+    assert_string_equal(annotation(&o, "validation.policy.admission.k8s.io/validation_failure"),
+                        "[{\"message\":\"expression 'err:boom' resulted in error: boom\",\"policy\":\"p1\","
+                        "\"binding\":\"b1\",\"expressionIndex\":0,\"validationActions\":[\"Audit\",\"Deny\"]}]");
     vap_outcome_clear(&o);
     vap_set_unref(s);
 }
@@ -339,6 +382,21 @@ static void test_params_namespaced(void **state)
     assert_false(o.allowed);
     assert_string_equal(o.message, WRAPPED("failed to configure binding: cannot use namespaced paramRef in policy "
                                            "binding that matches cluster-scoped resources"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+    /* a selector picks among the params of the request's namespace */
+    s = load("Fail", pk, "[Warn]", "  paramRef:\n    selector: {}\n    parameterNotFoundAction: Deny\n"
+             "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: team-a\nmode: ok\n"
+             "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  namespace: team-a\nmode: no\n"
+             "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: team-b\nmode: no\n");
+    review(s, request("CREATE", "v1", "c1", "team-a", true), &o);
+    assert_true(o.allowed);
+    assert_int_equal(o.nwarnings, 1); /* b fails; c is in another namespace */
+    vap_outcome_clear(&o);
+    review(s, request("CREATE", "v1", "c1", "team-c", true), &o);
+    assert_false(o.allowed); /* none there: Deny */
+    assert_string_equal(o.message, WRAPPED("failed to configure binding: no params found for policy binding with "
+                                           "`Deny` parameterNotFoundAction"));
     vap_outcome_clear(&o);
     vap_set_unref(s);
     /* paramRef.namespace wins over the request's */
@@ -498,13 +556,13 @@ static void test_audit_annotations(void **state)
     vap_set_unref(s);
 
     /* an error denies under Fail whatever the actions, and is dropped under Ignore */
-    s = load("Fail", "  auditAnnotations:\n  - key: k\n    valueExpression: \"err:bad\"\n", "[Audit]", NULL);
+    s = load("Fail", "  auditAnnotations:\n  - key: k\n    valueExpression: \"serr:bad\"\n", "[Audit]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_false(o.allowed);
-    assert_string_equal(o.message, WRAPPED("expression 'err:bad' resulted in error: bad"));
+    assert_string_equal(o.message, WRAPPED("expression 'serr:bad' resulted in error: bad"));
     vap_outcome_clear(&o);
     vap_set_unref(s);
-    s = load("Ignore", "  auditAnnotations:\n  - key: k\n    valueExpression: \"err:bad\"\n", "[Deny]", NULL);
+    s = load("Ignore", "  auditAnnotations:\n  - key: k\n    valueExpression: \"serr:bad\"\n", "[Deny]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_true(o.allowed);
     assert_int_equal(json_object_size(o.audit_annotations), 0);
@@ -528,10 +586,10 @@ static void test_operations(void **state)
     vap_set_unref(s);
 
     /* a result other than true fails, like false */
-    s = load("Fail", "  validations:\n  - expression: \"dyn:null\"\n", "[Deny]", NULL);
+    s = load("Fail", "  validations:\n  - expression: \"liebool:null\"\n", "[Deny]", NULL);
     review(s, request("CREATE", "v1", "c1", NULL, true), &o);
     assert_false(o.allowed);
-    assert_string_equal(o.message, WRAPPED("failed expression: dyn:null"));
+    assert_string_equal(o.message, WRAPPED("failed expression: liebool:null"));
     vap_outcome_clear(&o);
     vap_set_unref(s);
 
@@ -647,6 +705,265 @@ static void test_request_errors(void **state)
     vap_set_unref(s);
 }
 
+/* A policy matching every resource, for the exemptions (upstream
+ * generic/plugin.go and kubeapiserver/admission/exclusion/resources.go). */
+static vap_set *load_everything(void)
+{
+    char *err = NULL;
+    const char *y = "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p1\n"
+                    "spec:\n  matchConstraints:\n    resourceRules:\n    - apiGroups: [\"*\"]\n      apiVersions: [\"*\"]\n"
+                    "      operations: [\"*\"]\n      resources: [\"*\"]\n"
+                    "  validations:\n  - expression: \"false\"\n"
+                    "---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n"
+                    "metadata:\n  name: b1\nspec:\n  policyName: p1\n  validationActions: [Deny]\n";
+    vap_set *s = vap_set_load_text("t.yaml", y, strlen(y), NULL, &stub_backend, &err);
+    if (!s)
+        fail_msg("load: %s", err);
+    return s;
+}
+
+static json_t *plain_request(const char *group, const char *version, const char *kind, const char *resource,
+                             const char *ns)
+{
+    json_t *r = json_pack("{s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:{s:{s:s}}}", "uid", "u",
+                          "kind", "group", group, "version", version, "kind", kind,
+                          "resource", "group", group, "version", version, "resource", resource,
+                          "name", "x", "operation", "CREATE", "object", "metadata", "name", "x");
+    if (ns)
+        json_object_set_new(r, "namespace", json_string(ns));
+    return r;
+}
+
+static void test_review_resources_exempt(void **state)
+{
+    vap_set *s = load_everything();
+    static const char *const exempt[][2] = {
+        {"authentication.k8s.io", "tokenreviews"},           {"authentication.k8s.io", "selfsubjectreviews"},
+        {"authorization.k8s.io", "subjectaccessreviews"},    {"authorization.k8s.io", "selfsubjectaccessreviews"},
+        {"authorization.k8s.io", "selfsubjectrulesreviews"}, {"admissionregistration.k8s.io", "mutatingadmissionpolicies"},
+    };
+    vap_outcome o;
+    for (size_t i = 0; i < sizeof exempt / sizeof exempt[0]; i++) {
+        review(s, plain_request(exempt[i][0], "v1", "Review", exempt[i][1], NULL), &o);
+        if (!o.allowed || o.ndecisions)
+            fail_msg("%s/%s was evaluated", exempt[i][0], exempt[i][1]);
+        vap_outcome_clear(&o);
+    }
+    json_t *lsar = plain_request("authorization.k8s.io", "v1", "LocalSubjectAccessReview", "localsubjectaccessreviews",
+                                 "team-a");
+    review(s, lsar, &o);
+    assert_true(o.allowed);
+    vap_outcome_clear(&o);
+    /* everything else is judged, ValidatingWebhookConfigurations included */
+    review(s, plain_request("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration",
+                            "validatingwebhookconfigurations", NULL), &o);
+    assert_false(o.allowed);
+    vap_outcome_clear(&o);
+    review(s, plain_request("", "v1", "ConfigMap", "configmaps", "team-a"), &o);
+    assert_false(o.allowed);
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+}
+
+static void test_audit_annotation_type_error_denies_under_ignore(void **state)
+{
+    /* validator.go: a value of another type is AuditAnnotationActionError
+     * whatever the failurePolicy; the dispatcher denies on it */
+    vap_set *s = load("Ignore", "  auditAnnotations:\n  - key: k\n    valueExpression: \"liestr:1\"\n", "[Audit]", NULL);
+    vap_outcome o;
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, WRAPPED("valueExpression 'liestr:1' resulted in unsupported return type: int. "
+                                           "Return type must be either string or null."));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+}
+
+static void test_audit_annotation_budget_replaces_result(void **state)
+{
+    /* 11 x 999,999 exhaust the auditAnnotations' 10,000,000: upstream's
+     * Validate returns that one error decision instead of the whole result,
+     * enforced per the binding's actions (here a warning only); the failed
+     * validation and the values computed so far are dropped */
+    char extra[4096] = "  validations:\n  - expression: \"false\"\n    message: m\n  auditAnnotations:\n";
+    for (int i = 0; i < 11; i++)
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
+                 "  - key: k%d\n    valueExpression: \"coststr:999999\"\n", i);
+    vap_set *s = load("Fail", extra, "[Warn]", NULL);
+    vap_outcome o;
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_true(o.allowed);
+    assert_int_equal(o.nwarnings, 1);
+    assert_string_equal(o.warnings[0], "Validation failed for ValidatingAdmissionPolicy 'p1' with binding 'b1': "
+                                       "validation failed due to running out of cost budget, no further validation "
+                                       "rules will be run");
+    assert_int_equal(json_object_size(o.audit_annotations), 0);
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* ten fit: every value is published and the validation warns */
+    char ten[4096] = "  validations:\n  - expression: \"false\"\n    message: m\n  auditAnnotations:\n";
+    for (int i = 0; i < 10; i++)
+        snprintf(ten + strlen(ten), sizeof ten - strlen(ten), "  - key: k%d\n    valueExpression: \"coststr:999999\"\n", i);
+    s = load("Fail", ten, "[Warn]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_int_equal(o.nwarnings, 1);
+    assert_string_equal(o.warnings[0], "Validation failed for ValidatingAdmissionPolicy 'p1' with binding 'b1': m");
+    assert_int_equal(json_object_size(o.audit_annotations), 10);
+    assert_string_equal(annotation(&o, "p1/k9"), "v");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+}
+
+static void test_match_conditions_upstream_logic(void **state)
+{
+    vap_outcome o;
+    /* every condition is evaluated (condition.go ForInput) before any result
+     * is looked at: running out of budget after a false one still fails */
+    vap_set *s = load("Fail", "  matchConditions:\n  - name: a\n    expression: \"false\"\n"
+                              "  - name: b\n    expression: \"cost:900000\"\n  - name: c\n    expression: \"cost:900000\"\n"
+                              "  - name: d\n    expression: \"cost:900000\"\n  validations:\n  - expression: \"true\"\n",
+                      "[Deny]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, WRAPPED("validation failed due to running out of cost budget, no further "
+                                           "validation rules will be run"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* only a false result excludes (matcher.go compares with false): a
+     * null where the checker promised bool is met */
+    s = load("Fail", "  matchConditions:\n  - name: a\n    expression: \"liebool:null\"\n"
+                     "  validations:\n  - expression: \"false\"\n", "[Deny]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, WRAPPED("failed expression: false"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    /* errors are aggregated as apimachinery's utilerrors does: distinct
+     * messages in brackets, a repeated one once and bare */
+    s = load("Fail", "  matchConditions:\n  - name: a\n    expression: \"err:x\"\n  - name: b\n    expression: \"err:y\"\n"
+                     "  validations:\n  - expression: \"true\"\n", "[Deny]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_string_equal(o.message, WRAPPED("[expression 'err:x' resulted in error: x, expression 'err:y' resulted in "
+                                           "error: y]"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+    s = load("Fail", "  matchConditions:\n  - name: a\n    expression: \"err:x\"\n  - name: b\n    expression: \"err:x\"\n"
+                     "  validations:\n  - expression: \"true\"\n", "[Deny]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_string_equal(o.message, WRAPPED("expression 'err:x' resulted in error: x"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+}
+
+static void test_status_name_from_object_only(void **state)
+{
+    /* admission/errors.go extractResourceName: the request's name, else the
+     * new object's, else "Unknown"; never the old object's */
+    vap_set *s = load("Fail", "  validations:\n  - expression: \"false\"\n", "[Deny]", NULL);
+    vap_outcome o;
+    json_t *rq = request("DELETE", "v1", "c1", NULL, true);
+    json_object_set_new(rq, "name", json_string(""));
+    review(s, rq, &o);
+    assert_false(o.allowed);
+    assert_string_equal(o.message, "servicecidrs.networking.k8s.io \"Unknown\" is forbidden: " CORE("failed expression: false"));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o.status, "details"), "name")), "Unknown");
+    vap_outcome_clear(&o);
+    /* CREATE with generateName only */
+    rq = request("CREATE", "v1", "", NULL, true);
+    json_object_set_new(json_object_get(json_object_get(rq, "object"), "metadata"), "generateName", json_string("gen-"));
+    review(s, rq, &o);
+    assert_string_equal(o.message, "servicecidrs.networking.k8s.io \"gen-\" is forbidden: " CORE("failed expression: false"));
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+}
+
+static void test_message_expression_length_boundary(void **state)
+{
+    /* exactly 5120 bytes is kept; 5121 falls back (the other test) */
+    char *big = malloc(5200);
+    big[0] = '\'';
+    memset(big + 1, 'y', 5120);
+    big[5121] = '\'';
+    big[5122] = '\0';
+    char *extra = NULL;
+    assert_true(asprintf(&extra, "  validations:\n  - expression: \"false\"\n    messageExpression: \"%s\"\n    message: short\n",
+                         big) > 0);
+    vap_set *s = load("Fail", extra, "[Warn]", NULL);
+    vap_outcome o;
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_int_equal(o.nwarnings, 1);
+    const char *pre = "Validation failed for ValidatingAdmissionPolicy 'p1' with binding 'b1': ";
+    assert_int_equal(strlen(o.warnings[0]), strlen(pre) + 5120);
+    assert_int_equal(o.warnings[0][strlen(pre)], 'y');
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+    free(extra);
+    free(big);
+}
+
+static void test_audit_annotation_value_cut_at_10k(void **state)
+{
+    vap_set *s = load("Fail", "  auditAnnotations:\n  - key: k\n    valueExpression: \"long:10300\"\n", "[Deny]", NULL);
+    vap_outcome o;
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_true(o.allowed);
+    assert_int_equal(strlen(annotation(&o, "p1/k")), 10240);
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+    /* a cut inside a character: the byte left over reads as U+FFFD, as Go's
+     * JSON encoding of the audit event shows it, instead of losing the value */
+    s = load("Fail", "  auditAnnotations:\n  - key: k\n    valueExpression: \"longe:10239\"\n", "[Deny]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    const char *v = annotation(&o, "p1/k");
+    assert_non_null(v);
+    assert_int_equal(strlen(v), 10242);
+    assert_string_equal(v + 10239, "\xef\xbf\xbd");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+}
+
+static void test_decision_error_types(void **state)
+{
+    /* the error_type labels upstream's ErrorType(decision) gives: a false
+     * validation is "invalid_error" too; a pass is "no_error"; a
+     * configuration error is celgate's "config_error" (upstream counts none) */
+    vap_set *s = load("Fail", "  validations:\n  - expression: \"true\"\n  - expression: \"false\"\n"
+                              "  - expression: \"err:boom\"\n", "[Deny]", NULL);
+    vap_outcome o;
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_int_equal(o.ndecisions, 3);
+    assert_string_equal(o.decisions[0].action, "admit");
+    assert_string_equal(o.decisions[0].error_type, "no_error");
+    assert_string_equal(o.decisions[1].action, "deny");
+    assert_string_equal(o.decisions[1].error_type, "invalid_error");
+    assert_string_equal(o.decisions[2].error_type, "invalid_error");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    char extra[2048] = "  validations:\n";
+    for (int i = 0; i < 11; i++)
+        strcat(extra, "  - expression: \"costfalse:999999\"\n");
+    s = load("Ignore", extra, "[Deny]", NULL);
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_true(o.allowed);
+    assert_int_equal(o.ndecisions, 1);
+    assert_string_equal(o.decisions[0].action, "error-ignored");
+    assert_string_equal(o.decisions[0].error_type, "out_of_budget");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+
+    s = load("Fail", "  paramKind:\n    apiVersion: example.com/v1\n    kind: Limits\n  validations:\n  - expression: \"true\"\n",
+             "[Deny]", "  paramRef:\n    name: missing\n    parameterNotFoundAction: Deny\n");
+    review(s, request("CREATE", "v1", "c1", NULL, true), &o);
+    assert_int_equal(o.ndecisions, 1);
+    assert_string_equal(o.decisions[0].error_type, "config_error");
+    vap_outcome_clear(&o);
+    vap_set_unref(s);
+}
+
 typedef struct thread_arg {
     const vap_set *set;
     int allowed, denied;
@@ -713,6 +1030,14 @@ int main(void)
         cmocka_unit_test(test_status_names_requested_resource),
         cmocka_unit_test(test_policy_objects_exempt),
         cmocka_unit_test(test_request_errors),
+        cmocka_unit_test(test_review_resources_exempt),
+        cmocka_unit_test(test_audit_annotation_type_error_denies_under_ignore),
+        cmocka_unit_test(test_audit_annotation_budget_replaces_result),
+        cmocka_unit_test(test_match_conditions_upstream_logic),
+        cmocka_unit_test(test_status_name_from_object_only),
+        cmocka_unit_test(test_message_expression_length_boundary),
+        cmocka_unit_test(test_decision_error_types),
+        cmocka_unit_test(test_audit_annotation_value_cut_at_10k),
         cmocka_unit_test(test_threads_share_one_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -210,6 +210,24 @@ static void test_selectors(void **state)
     nso.object = other;
     vap_match_resources_eval(&n, &nso, NULL, &out);
     assert_false(out.matched);
+    /* a Namespace's subresource or DELETE is judged by the stored labels
+     * (predicates/namespace/matcher.go GetNamespaceLabels): oldObject */
+    json_t *all = json_pack("[o]", rule(ANY_RULE("\"*/*\"")));
+    vap_match_resources nall = mr(all, NULL, sel, NULL, true);
+    vap_request fin = req("", "v1", "namespaces", "finalize", "UPDATE", "team", "team");
+    fin.object = good;
+    fin.old_object = other;
+    vap_match_resources_eval(&nall, &fin, NULL, &out);
+    assert_false(out.matched);
+    fin.object = other;
+    fin.old_object = good;
+    vap_match_resources_eval(&nall, &fin, NULL, &out);
+    assert_true(out.matched);
+    json_decref(all);
+    vap_request del = req("", "v1", "namespaces", "", "DELETE", "team", "team");
+    del.old_object = good;
+    vap_match_resources_eval(&n, &del, NULL, &out);
+    assert_true(out.matched);
 
     json_decref(rules);
     json_decref(sel);
@@ -260,6 +278,29 @@ static void test_equivalence(void **state)
     assert_true(out.matched);
     json_decref(ex);
     json_decref(all);
+    /* the first rule that matches an equivalent decides the version
+     * (policy/matching/matching.go loops rules, then equivalents) */
+    json_t *two = json_pack("[o, o]", rule("{\"apiGroups\":[\"apps\"],\"apiVersions\":[\"v1beta2\"],"
+                                          "\"operations\":[\"*\"],\"resources\":[\"deployments\"]}"),
+                            rule("{\"apiGroups\":[\"apps\"],\"apiVersions\":[\"v1\"],"
+                                 "\"operations\":[\"*\"],\"resources\":[\"deployments\"]}"));
+    vap_match_resources m2 = mr(two, NULL, NULL, NULL, true);
+    vap_match_resources_eval(&m2, &ext, NULL, &out);
+    assert_true(out.matched);
+    assert_string_equal(out.as.group, "apps");
+    assert_string_equal(out.as.version, "v1beta2");
+    json_decref(two);
+    /* resourceNames apply to an equivalent match too */
+    json_t *named = json_pack("[o]", rule("{\"apiGroups\":[\"networking.k8s.io\"],\"apiVersions\":[\"v1\"],"
+                                          "\"operations\":[\"*\"],\"resources\":[\"servicecidrs\"],"
+                                          "\"resourceNames\":[\"kubernetes\"]}"));
+    vap_match_resources mn = mr(named, NULL, NULL, NULL, true);
+    vap_match_resources_eval(&mn, &beta, NULL, &out);
+    assert_false(out.matched);
+    vap_request kbeta = req("networking.k8s.io", "v1beta1", "servicecidrs", "", "CREATE", "", "kubernetes");
+    vap_match_resources_eval(&mn, &kbeta, NULL, &out);
+    assert_true(out.matched);
+    json_decref(named);
     /* no equivalent for a resource outside the table */
     vap_request jobs = req("batch", "v1beta1", "jobs", "", "CREATE", "default", "c");
     vap_match_resources_eval(&b, &jobs, NULL, &out);

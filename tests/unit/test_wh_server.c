@@ -236,6 +236,12 @@ static const char review_deny[] =
 
 /* ---------------------------------------------------------------- tests */
 
+static const char review_decisions[] =
+    "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
+    "{\"uid\":\"u-3\",\"operation\":\"CREATE\",\"object\":{\"decisions\":["
+    "[\"error-ignored\",\"out_of_budget\"],[\"deny\",\"config_error\"],[\"admit\",\"no_error\"],"
+    "[\"skip\",null],[\"warn\",\"invalid_error\"],[\"audit\",\"invalid_error\"]]}}}";
+
 static void test_allowed_review_echoes_uid(void **state)
 {
     fixture *f = *state;
@@ -415,6 +421,34 @@ static void test_routing_and_limits(void **state)
     free(big);
 }
 
+/* Policy checks counted with the label values of the apiserver's
+ * apiserver_validating_admission_policy_check_total (validating/dispatcher.go):
+ * an error ignored is "allow", a pass and a configuration error are not
+ * counted. */
+static void test_policy_check_labels(void **state)
+{
+    fixture *f = *state;
+    unsigned hp = wh_server_health_port(f->s);
+    reply r;
+    post(f, "/validate", "application/json", review_decisions, &r);
+    assert_int_equal(r.status, 200);
+    reply_clear(&r);
+    http_get(hp, "/metrics", &r);
+    const char *pre = "celgate_validating_admission_policy_check_total{policy=\"fake\",policy_binding=\"fake-binding\",";
+    char want[256];
+    snprintf(want, sizeof want, "%serror_type=\"out_of_budget\",enforcement_action=\"allow\"} 1\n", pre);
+    assert_non_null(strstr(r.body, want));
+    snprintf(want, sizeof want, "%serror_type=\"invalid_error\",enforcement_action=\"warn\"} 1\n", pre);
+    assert_non_null(strstr(r.body, want));
+    snprintf(want, sizeof want, "%serror_type=\"invalid_error\",enforcement_action=\"audit\"} 1\n", pre);
+    assert_non_null(strstr(r.body, want));
+    assert_null(strstr(r.body, "config_error"));
+    assert_null(strstr(r.body, "enforcement_action=\"admit\""));
+    assert_null(strstr(r.body, "enforcement_action=\"skip\""));
+    assert_null(strstr(r.body, "enforcement_action=\"error-ignored\""));
+    reply_clear(&r);
+}
+
 static void test_health_ready_metrics(void **state)
 {
     fixture *f = *state;
@@ -442,9 +476,12 @@ static void test_health_ready_metrics(void **state)
         strstr(r.body, "celgate_admission_requests_total{verdict=\"denied\",code=\"422\"} 1\n"));
     assert_non_null(
         strstr(r.body, "celgate_admission_requests_total{verdict=\"rejected\",code=\"404\"} 1\n"));
+    /* the apiserver's label values: a failed validation is invalid_error;
+     * a pass is not counted */
     assert_non_null(strstr(r.body, "celgate_validating_admission_policy_check_total{policy="
                                    "\"fake\",policy_binding=\"fake-binding\",error_type="
-                                   "\"no_error\",enforcement_action=\"deny\"} 1\n"));
+                                   "\"invalid_error\",enforcement_action=\"deny\"} 1\n"));
+    assert_null(strstr(r.body, "enforcement_action=\"admit\""));
     assert_non_null(strstr(r.body, "celgate_admission_request_duration_seconds_count 3\n"));
     assert_non_null(strstr(r.body, "celgate_admission_requests_in_flight 0\n"));
     char want[128];
@@ -560,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_audit_keys),
         cmocka_unit_test_setup_teardown(test_routing_and_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_health_ready_metrics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_policy_check_labels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_broken_reload_keeps_old_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_certificate_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_certificate_required, setup_client_ca,

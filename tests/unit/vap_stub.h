@@ -4,8 +4,10 @@
  * apart from the CEL implementation. Its "expressions" are tiny commands:
  *
  *   true | false | null | 'text'      constants ('text' is a string)
- *   err:MSG                           a runtime error MSG
+ *   err:MSG / serr:MSG                a runtime error MSG (serr: typed string)
  *   cost:N / costfalse:N              spends N (per-call limit and shared budget apply), then true / false
+ *   coststr:N                         spends N likewise, then the string 'v'
+ *   long:N / longe:N                  a string of N 'x' (longe: then a two-byte 'é')
  *   var:NAME                          variables.NAME
  *   name==X  op==X  kind==X  apiVersion==X  label:K==V   about object / request
  *   param:K==V                        params[K] == V
@@ -13,7 +15,8 @@
  *   has-namespace-object              namespaceObject != null
  *   count:true                        true, counting evaluations in the program
  *   int:1                             compiles with type int (for type checks)
- *   dyn:null                          null, typed dyn
+ *   dyn:null / dyn:1                  null / the int 1, typed dyn
+ *   liebool:null / liestr:1           null typed bool / the int 1 typed string
  *   compile-error                     fails to compile
  * "params", "variables." and "authorizer" are refused by environments that
  * lack them, with the checker's words.
@@ -104,8 +107,26 @@ static void *stub_compile(void *envp, const char *src, size_t len, const void **
     p->src = strndup(src, len);
     p->env = e;
     *type = NULL;
-    *type_name = strdup(src[0] == '\'' || !strcmp(src, "param-mode") ? "string" : !strcmp(src, "null") ? "null_type"
-                        : !strncmp(src, "int:", 4) ? "int" : (!strncmp(src, "var:", 4) || !strncmp(src, "err:", 4) || !strncmp(src, "dyn:", 4) || !strncmp(src, "cost:", 5)) ? "dyn" : "bool");
+    /* Types as a checker would give them: strings, null, int, dyn for
+     * dyn:, the lie: commands claim one type and return another (for the
+     * engine's run-time checks), serr: is a string-typed err:, and var:,
+     * err: and cost: read as string in a message and as bool elsewhere;
+     * everything else is bool. */
+    const char *t = "bool";
+    if (src[0] == '\'' || !strcmp(src, "param-mode") || !strncmp(src, "coststr:", 8) || !strncmp(src, "long:", 5) || !strncmp(src, "longe:", 6) ||
+        !strncmp(src, "liestr:", 7))
+        t = "string";
+    else if (!strcmp(src, "null"))
+        t = "null_type";
+    else if (!strncmp(src, "int:", 4))
+        t = "int";
+    else if (!strncmp(src, "dyn:", 4))
+        t = "dyn";
+    else if (!strncmp(src, "serr:", 5) ||
+             ((!strncmp(src, "var:", 4) || !strncmp(src, "err:", 4) || !strncmp(src, "cost:", 5)) &&
+              e->d.kind == VAP_ENV_MESSAGE))
+        t = "string";
+    *type_name = strdup(t);
     return p;
 }
 
@@ -144,6 +165,21 @@ static cel_value stub_eval(void *pp, vap_run *run)
         return cel_bool(false);
     if (!strcmp(s, "null") || !strcmp(s, "dyn:null"))
         return cel_null();
+    if (!strcmp(s, "dyn:1") || !strcmp(s, "liestr:1"))
+        return cel_int(1);
+    if (!strcmp(s, "liebool:null"))
+        return cel_null();
+    if (!strncmp(s, "long:", 5) || !strncmp(s, "longe:", 6)) {
+        bool e = s[4] == 'e';
+        size_t n = strtoul(s + (e ? 6 : 5), NULL, 10);
+        char *c = cel_arena_alloc(a, n + 3);
+        if (!c)
+            return vap_error(a, CEL_ERR_MEMORY, "out of memory");
+        memset(c, 'x', n);
+        if (e)
+            memcpy(c + n, "\xc3\xa9", 2);
+        return cel_string_n(c, (uint32_t)(n + (e ? 2 : 0)));
+    }
     if (!strncmp(s, "int:", 4))
         return cel_int(atoi(s + 4));
     if (s[0] == '\'') {
@@ -153,9 +189,11 @@ static cel_value stub_eval(void *pp, vap_run *run)
     }
     if (!strncmp(s, "err:", 4))
         return vap_error(a, CEL_ERR_GENERAL, "%s", s + 4);
-    if (!strncmp(s, "cost:", 5) || !strncmp(s, "costfalse:", 10)) {
-        bool f = s[4] == 'f';
-        uint64_t n = strtoull(s + (f ? 10 : 5), NULL, 10);
+    if (!strncmp(s, "serr:", 5))
+        return vap_error(a, CEL_ERR_GENERAL, "%s", s + 5);
+    if (!strncmp(s, "cost:", 5) || !strncmp(s, "costfalse:", 10) || !strncmp(s, "coststr:", 8)) {
+        bool f = s[4] == 'f', str = s[4] == 's';
+        uint64_t n = strtoull(s + (f ? 10 : str ? 8 : 5), NULL, 10);
         if (run->cost_limit && n > run->cost_limit)
             return vap_error(a, CEL_ERR_COST, "operation cancelled: actual cost limit exceeded");
         if (run->budget) {
@@ -165,6 +203,8 @@ static cel_value stub_eval(void *pp, vap_run *run)
             }
             *run->budget -= n;
         }
+        if (str)
+            return cel_string_n("v", 1);
         return cel_bool(!f);
     }
     if (!strcmp(s, "param-mode")) {
