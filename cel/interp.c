@@ -608,7 +608,9 @@ static cel_value eval_append(const cel_plan *n, eval_state *st)
     /* Price it as the `accu + [x]` it stands for. */
     cel_list one = {1, &x, NULL, NULL};
     cel_value cargs[2] = {accu, cel_list_v(&one)};
-    if (!charge(st, LIST_CREATE_COST + (n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, cargs, 2) : 1)))
+    uint64_t cost = n->cost_direct ? n->cost_direct(cargs, 2)
+                    : n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, cargs, 2) : 1;
+    if (!charge(st, LIST_CREATE_COST + cost))
         return st->halt;
     accu_buf *b = &st->accus[n->slot];
     const cel_list *cur = accu.u.list;

@@ -80,8 +80,9 @@ struct cel_plan {
      * function prices the operation, or NULL (cost 1). */
     const cel_overload **cost_ovl;
     uint32_t ncost_ovl;
-    /* Set when the first of them takes any arguments (A, A): its cost
-     * function is called without matching parameters first. */
+    /* Set when the first of them takes any arguments (A, A), and for
+     * CEL_P_APPEND to the list + list candidate's (ncost_ovl then 0): its
+     * cost function is called without matching parameters first. */
     cel_cost_fn cost_direct;
     struct {
         int iter, iter2, accu; /* local slots; iter2 -1 for one variable */

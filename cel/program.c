@@ -471,6 +471,23 @@ static void cost_overloads(planner *p, cel_plan *n, const char *name, size_t nar
     }
 }
 
+/* An append always prices `list + list`: the candidate that would accept
+ * two lists is known now, so evaluation calls its cost function directly
+ * instead of matching every `_+_` overload on each step. */
+static void append_cost(cel_plan *n)
+{
+    static const cel_list empty = {0, NULL, NULL, NULL};
+    const cel_value l = cel_list_v(&empty);
+    for (uint32_t i = 0; i < n->ncost_ovl; i++) {
+        const cel_overload *o = n->cost_ovl[i];
+        if (o->nargs == 2 && cel_interp_accepts(o->params[0], &l) && cel_interp_accepts(o->params[1], &l)) {
+            n->cost_direct = o->cost; /* NULL: cost 1 */
+            n->ncost_ovl = 0;
+            return;
+        }
+    }
+}
+
 /* Lets each candidate with a prepare function work on the constant
  * arguments once (compile a regex, parse an address); invalid constants
  * are compile errors at the call. */
@@ -724,6 +741,7 @@ static cel_plan *plan_call(planner *p, const cel_ast *e)
         if (!n->args[0])
             return NULL;
         cost_overloads(p, n, "_+_", 2);
+        append_cost(n);
         return n;
     }
     if (na == 2 && !strcmp(fn, "cel.@block") && e->u.call.args[0]->kind == CEL_AST_LIST)

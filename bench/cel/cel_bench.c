@@ -13,7 +13,7 @@
  * (ns per operation, each over about MS milliseconds). bench/cel/run calls
  * it once per round, in alternation with the JS peers.
  *
- * usage: cel_bench CASES.json [MS]
+ * usage: cel_bench CASES.json [MS [CASE]]   (CASE: only that one, for profiles)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,7 +108,7 @@ static double time_compile(const cel_env *env, const char *src, double ms)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: cel_bench CASES.json [MS]\n");
+        fprintf(stderr, "usage: cel_bench CASES.json [MS [CASE]]\n");
         return 2;
     }
     double ms = argc > 2 ? atof(argv[2]) : 200;
@@ -134,6 +134,8 @@ int main(int argc, char **argv)
     json_array_foreach(cases, i, jc) {
         const char *name = json_string_value(json_object_get(jc, "name"));
         const char *src = json_string_value(json_object_get(jc, "expr"));
+        if (argc > 3 && strcmp(name, argv[3]))
+            continue;
         cel_diag d = {0};
         cel_program *p = cel_compile(env, src, strlen(src), &d);
         if (!p) {
