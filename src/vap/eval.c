@@ -119,6 +119,14 @@ static void deny(review *r, const char *policy, const char *binding, const char 
 
 /* ---------------------------------------------------------------- variables */
 
+const json_t *vap_run_request(vap_run *run)
+{
+    vap_reqdoc *rd = run->reqdoc;
+    if (!rd->doc)
+        rd->doc = vap_request_document(run->rq, run->as);
+    return rd->doc;
+}
+
 cel_value vap_run_variable(vap_run *run, size_t i)
 {
     vap_group *g = run->group;
@@ -548,12 +556,12 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
         nparams = 1;
     }
 
-    json_t *reqdoc = vap_request_document(rq, as);
+    vap_reqdoc reqdoc = {0};
     json_t *obj = as_version(rq->object, as, &rq->gvr);
     json_t *old = as_version(rq->old_object, as, &rq->gvr);
-    for (size_t k = 0; reqdoc && k < nparams; k++) {
+    for (size_t k = 0; k < nparams; k++) {
         vap_run run = {
-            .policy = p, .arena = r->arena, .rq = rq, .request_json = reqdoc, .object = obj,
+            .policy = p, .arena = r->arena, .rq = rq, .as = as, .reqdoc = &reqdoc, .object = obj,
             .old_object = old, .params = params[k], .namespace_obj = rq->namespace_obj, .authz = r->authz,
             .cost_limit = VAP_PER_CALL_LIMIT,
         };
@@ -574,7 +582,7 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
         decs_clear(&d);
         decs_clear(&audit_errs);
     }
-    json_decref(reqdoc);
+    json_decref(reqdoc.doc);
     json_decref(obj);
     json_decref(old);
     if (params != &nullp)
