@@ -53,7 +53,7 @@ cel_arena *cel_call_arena(const cel_call *c) { return c->st->arena; }
 const void *cel_call_prepared(const cel_call *c) { return c->prepared; }
 void *cel_call_host(const cel_call *c) { return c->st->host; }
 
-static cel_value eval(const cel_plan *n, eval_state *st);
+static inline cel_value eval(const cel_plan *n, eval_state *st);
 
 /* ---------------------------------------------------------------- cost */
 
@@ -493,12 +493,20 @@ static cel_value logic_operand_error(eval_state *st, const char *fn, const cel_v
 
 /* && and || are commutative over errors: whichever side decides the
  * result wins, and otherwise the left error is reported. */
+static cel_value logic_rest(const cel_plan *n, eval_state *st, bool is_and, cel_value l);
+
 static cel_value eval_logic(const cel_plan *n, eval_state *st, bool is_and)
 {
-    const char *fn = is_and ? "_&&_" : "_||_";
     cel_value l = eval(n->args[0], st);
     if (st->halted)
         return st->halt;
+    return logic_rest(n, st, is_and, l);
+}
+
+/* The rest of && / || once the left operand is known. */
+static cel_value logic_rest(const cel_plan *n, eval_state *st, bool is_and, cel_value l)
+{
+    const char *fn = is_and ? "_&&_" : "_||_";
     if (l.kind == CEL_BOOL && l.u.b != is_and)
         return l; /* false && _, true || _ */
     cel_value r = eval(n->args[1], st);
@@ -725,10 +733,24 @@ static cel_value eval_comp(const cel_plan *n, eval_state *st)
             if (it2 >= 0)
                 L[it2] = v;
         }
-        cel_value c = eval(n->args[2], st);
+        cel_value c;
+        if (n->comp.cond_nsf_accu) {
+            /* @not_strictly_false(accu): what evaluating its two nodes does,
+             * charges included. */
+            cel_value v = charge(st, 1) ? L[accu] : st->halt;
+            c = !charge(st, 1) ? st->halt : v.kind == CEL_BOOL ? v : cel_bool(true);
+        } else {
+            c = eval(n->args[2], st);
+        }
         if (c.kind == CEL_BOOL && !c.u.b)
             break;
-        L[accu] = eval(n->args[3], st);
+        if (n->comp.step_logic_accu && !st->halted) {
+            /* accu && x / accu || x, reading accu as its node would. */
+            const cel_plan *step = n->args[3];
+            L[accu] = !charge(st, 1) ? st->halt : logic_rest(step, st, step->op == CEL_P_AND, L[accu]);
+        } else {
+            L[accu] = eval(n->args[3], st);
+        }
     }
     cel_value r = st->halted ? st->halt : eval(n->args[4], st);
     st->accus[accu] = saved;
@@ -766,10 +788,10 @@ static cel_value eval_block_index(const cel_plan *n, eval_state *st)
 
 /* ---------------------------------------------------------------- dispatch */
 
-static cel_value eval(const cel_plan *n, eval_state *st)
+/* Every node but constants and comprehension variables. Kept out of line:
+ * the cases it inlines need a large frame, which the leaves should not pay. */
+static __attribute__((noinline)) cel_value eval_node(const cel_plan *n, eval_state *st)
 {
-    if (st->halted)
-        return st->halt;
     switch (n->op) {
     case CEL_P_CONST:
         if (n->cost && !charge(st, n->cost))
@@ -826,6 +848,25 @@ static cel_value eval(const cel_plan *n, eval_state *st)
     case CEL_P_BLOCK: return eval_block(n, st);
     case CEL_P_BLOCK_INDEX: return eval_block_index(n, st);
     default: return cel_error_new(st->arena, CEL_ERR_GENERAL, "internal error: bad plan node");
+    }
+}
+
+/* The leaves, about half of all nodes evaluated, are answered here without
+ * a call. */
+static inline cel_value eval(const cel_plan *n, eval_state *st)
+{
+    if (st->halted)
+        return st->halt;
+    switch (n->op) {
+    case CEL_P_CONST:
+        if (n->cost && !charge(st, n->cost))
+            return st->halt;
+        return n->val;
+    case CEL_P_LOCAL:
+        if (!charge(st, 1))
+            return st->halt;
+        return st->locals[n->slot];
+    default: return eval_node(n, st);
     }
 }
 

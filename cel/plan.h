@@ -87,6 +87,10 @@ struct cel_plan {
     struct {
         int iter, iter2, accu; /* local slots; iter2 -1 for one variable */
         /* args: range, init, cond, step, result */
+        /* The shapes all() and exists() expand to, which the interpreter
+         * runs without walking the nodes around the accumulator:
+         * cond is @not_strictly_false(accu); step is accu && x / accu || x. */
+        bool cond_nsf_accu, step_logic_accu;
     } comp;
 };
 

@@ -866,7 +866,14 @@ static cel_plan *plan_comp(planner *p, const cel_ast *e)
     pop_locals(p, pushed);
     p->accu_name = saved_name;
     p->accu_slot = saved_slot;
-    return n->args[4] ? n : NULL;
+    if (!n->args[4])
+        return NULL;
+    const cel_plan *cond = n->args[2], *step = n->args[3];
+    n->comp.cond_nsf_accu = cond->op == CEL_P_NOT_STRICTLY_FALSE && cond->args[0]->op == CEL_P_LOCAL &&
+                            cond->args[0]->slot == n->comp.accu;
+    n->comp.step_logic_accu = (step->op == CEL_P_AND || step->op == CEL_P_OR) &&
+                              step->args[0]->op == CEL_P_LOCAL && step->args[0]->slot == n->comp.accu;
+    return n;
 }
 
 /* ---------------------------------------------------------------- expressions */

@@ -608,6 +608,15 @@ static void test_expression_costs(void **state)
      * `accu + [x]` it stands for, the candidate found at plan time. */
     check_cost("[1, 2, 3].map(x, x * x)", 66);
     check_cost("[1,2,3,4,5,6,7,8,9,10].map(x, x * x).filter(x, x % 2 == 0).size() == 5", 284);
+    /* all() and exists() run their accumulator steps without walking the
+     * nodes; the cost stays what walking them charges, errors and early
+     * ends included. */
+    check_cost("[1,2,3].all(x, x > 0)", 26);
+    check_cost("[1,2,3].all(x, x > 1)", 18);
+    check_cost("[1,2,3].exists(x, x > 2)", 29);
+    check_cost("[0, 1].exists(x, 3 / x > 2)", 23);
+    check_cost("[1,2].all(x, x / 0 > 1 || true)", 21);
+    check_cost("[1,2].all(x, [3,4].exists(y, y > x))", 59);
 }
 
 static void test_utf8_helpers(void **state)
