@@ -13,17 +13,41 @@
 
 #include "wh.h"
 
+/* n decimal digits of v, zero-padded. */
+static char *put_digits(char *o, long v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        o[i] = (char)('0' + v % 10);
+    return o + n;
+}
+
+/* Written by hand rather than with strftime and snprintf: every review
+ * logs a line. */
 void wh_log_time(char *buf, size_t len)
 {
     struct timespec ts;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (n == 0 && len)
-        buf[0] = '\0';
-    else
-        snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    if (len < 25 || !gmtime_r(&ts.tv_sec, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
+        if (len)
+            buf[0] = '\0';
+        return;
+    }
+    char *o = put_digits(buf, tm.tm_year + 1900L, 4);
+    *o++ = '-';
+    o = put_digits(o, tm.tm_mon + 1, 2);
+    *o++ = '-';
+    o = put_digits(o, tm.tm_mday, 2);
+    *o++ = 'T';
+    o = put_digits(o, tm.tm_hour, 2);
+    *o++ = ':';
+    o = put_digits(o, tm.tm_min, 2);
+    *o++ = ':';
+    o = put_digits(o, tm.tm_sec, 2);
+    *o++ = '.';
+    o = put_digits(o, ts.tv_nsec / 1000000, 3);
+    *o++ = 'Z';
+    *o = '\0';
 }
 
 void wh_log(const char *level, const char *msg, json_t *fields)
@@ -154,8 +178,21 @@ void wh_line_bool(wh_line *l, const char *key, bool value)
 
 void wh_line_int(wh_line *l, const char *key, long long value)
 {
-    if (line_room(l, strlen(key) + 26))
-        l->len += (size_t)sprintf(l->buf + l->len, ",\"%s\":%lld", key, value);
+    size_t klen = strlen(key);
+    if (!line_room(l, klen + 26))
+        return;
+    put_key(l, key, klen);
+    char digits[24];
+    size_t n = 0;
+    unsigned long long u = value < 0 ? 0ull - (unsigned long long)value : (unsigned long long)value;
+    do
+        digits[n++] = (char)('0' + u % 10);
+    while ((u /= 10));
+    if (value < 0)
+        l->buf[l->len++] = '-';
+    while (n)
+        l->buf[l->len++] = digits[--n];
+    l->buf[l->len] = '\0';
 }
 
 void wh_line_ms(wh_line *l, const char *key, double ms)
