@@ -197,9 +197,23 @@ void wh_line_int(wh_line *l, const char *key, long long value)
 
 void wh_line_ms(wh_line *l, const char *key, double ms)
 {
-    if (line_room(l, strlen(key) + 32))
-        l->len += (size_t)sprintf(l->buf + l->len, ",\"%s\":%.3f", key,
-                                  ms >= 0 && ms < 1e12 ? ms : 0.0);
+    size_t klen = strlen(key);
+    if (!line_room(l, klen + 32))
+        return;
+    put_key(l, key, klen);
+    /* %.3f by hand (rounded to the nearest microsecond) */
+    long long us = ms >= 0 && ms < 1e12 ? (long long)(ms * 1000.0 + 0.5) : 0;
+    char digits[24];
+    size_t n = 0;
+    long long whole = us / 1000;
+    do
+        digits[n++] = (char)('0' + whole % 10);
+    while ((whole /= 10));
+    while (n)
+        l->buf[l->len++] = digits[--n];
+    l->buf[l->len++] = '.';
+    l->len = (size_t)(put_digits(l->buf + l->len, (long)(us % 1000), 3) - l->buf);
+    l->buf[l->len] = '\0';
 }
 
 size_t wh_line_format(const wh_line *l, const char *level, const char *msg, char *out,
@@ -207,9 +221,21 @@ size_t wh_line_format(const wh_line *l, const char *level, const char *msg, char
 {
     char ts[40];
     wh_log_time(ts, sizeof ts);
-    int n = snprintf(out, cap, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"%s%s}\n", ts,
-                     level, msg, l->buf, l->truncated ? ",\"truncated\":true" : "");
-    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+    /* {"time":"TS","level":"L","msg":"M"FIELDS[,"truncated":true]}\n, cut at
+     * cap - 1 bytes as snprintf would cut it */
+    const char *parts[] = {"{\"time\":\"", ts, "\",\"level\":\"", level, "\",\"msg\":\"", msg, "\"",
+                           l->buf, l->truncated ? ",\"truncated\":true" : "", "}\n"};
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0] && cap; i++) {
+        size_t k = i == 7 ? l->len : strlen(parts[i]);
+        if (k > cap - 1 - n)
+            k = cap - 1 - n;
+        memcpy(out + n, parts[i], k);
+        n += k;
+    }
+    if (cap)
+        out[n] = '\0';
+    return n;
 }
 
 void wh_line_emit(const wh_line *l, const char *level, const char *msg)
