@@ -264,6 +264,9 @@ static cel_value eval_has(const cel_plan *n, eval_state *st)
     /* cel-go: a presence test on anything but a map (or message) is false. */
     if (obj.kind != CEL_MAP)
         return cel_bool(false);
+    int present = cel_json_has(obj.u.map, n->name, n->name_len);
+    if (present >= 0)
+        return cel_bool(present);
     cel_value out;
     return cel_bool(cel_map_find_str(obj.u.map, n->name, n->name_len, &out, st->arena));
 }

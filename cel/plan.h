@@ -108,6 +108,10 @@ extern const cel_library cel_lib_internal;
 size_t cel_json_walk(const cel_map *m, const cel_plan_field *path, size_t n, cel_value *out,
                      cel_arena *a);
 
+/* has(m.name) on a JSON-backed map without wrapping the member: 1 present,
+ * 0 absent, -1 when m is not a JSON map. */
+int cel_json_has(const cel_map *m, const char *name, size_t len);
+
 /* Growable native maps, for accumulators a comprehension owns: a copy of
  * src (may be NULL) with room for cap entries, then insertions in place
  * (0 done, 1 key already present, -1 out of memory; cap grows). Keys
