@@ -435,6 +435,14 @@ static cel_value eval_equal(const cel_plan *n, eval_state *st, bool negate)
                     : n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, a, 2) : 1;
     if (!charge(st, cost))
         return st->halt;
+    /* The common cases, as cel_value_equal has them. */
+    if (a[0].kind == a[1].kind) {
+        if (a[0].kind == CEL_STRING)
+            return cel_bool((a[0].len == a[1].len &&
+                             (a[0].len == 0 || memcmp(a[0].u.str, a[1].u.str, a[0].len) == 0)) != negate);
+        if (a[0].kind == CEL_INT)
+            return cel_bool((a[0].u.i == a[1].u.i) != negate);
+    }
     cel_value r = cel_value_equal(&a[0], &a[1], st->arena);
     if (negate && r.kind == CEL_BOOL)
         r.u.b = !r.u.b;
@@ -869,6 +877,12 @@ static inline cel_value eval(const cel_plan *n, eval_state *st)
         if (!charge(st, 1))
             return st->halt;
         return st->locals[n->slot];
+    case CEL_P_VAR:
+        if (!charge(st, 1))
+            return st->halt;
+        if ((size_t)n->slot < st->act->nvars)
+            return st->act->vars[n->slot];
+        return cel_error_new(st->arena, CEL_ERR_GENERAL, "no such attribute(s): %s", n->name);
     default: return eval_node(n, st);
     }
 }
