@@ -502,10 +502,10 @@ static cel_value logic_operand_error(eval_state *st, const char *fn, const cel_v
     return no_overload(st, fn, v, 1);
 }
 
-/* && and || are commutative over errors: whichever side decides the
- * result wins, and otherwise the left error is reported. */
 static cel_value logic_rest(const cel_plan *n, eval_state *st, bool is_and, cel_value l);
 
+/* && and || are commutative over errors: whichever side decides the
+ * result wins, and otherwise the left error is reported. */
 static cel_value eval_logic(const cel_plan *n, eval_state *st, bool is_and)
 {
     cel_value l = eval(n->args[0], st);
@@ -799,8 +799,9 @@ static cel_value eval_block_index(const cel_plan *n, eval_state *st)
 
 /* ---------------------------------------------------------------- dispatch */
 
-/* Every node but constants and comprehension variables. Kept out of line:
- * the cases it inlines need a large frame, which the leaves should not pay. */
+/* Every node but constants, variables and comprehension variables (eval
+ * answers those). Kept out of line: the cases it inlines need a large
+ * frame, which the leaves should not pay. */
 static __attribute__((noinline)) cel_value eval_node(const cel_plan *n, eval_state *st)
 {
     switch (n->op) {
