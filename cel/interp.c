@@ -58,7 +58,7 @@ cel_arena *cel_call_arena(const cel_call *c) { return c->st->arena; }
 const void *cel_call_prepared(const cel_call *c) { return c->prepared; }
 void *cel_call_host(const cel_call *c) { return c->st->host; }
 
-static cel_value eval(const cel_plan *n, eval_state *st);
+static inline cel_value eval(const cel_plan *n, eval_state *st);
 
 /* ---------------------------------------------------------------- cost */
 
@@ -319,6 +319,9 @@ static cel_value eval_has(const cel_plan *n, eval_state *st)
     /* cel-go: a presence test on anything but a map (or message) is false. */
     if (obj.kind != CEL_MAP)
         return cel_bool(false);
+    int present = cel_json_has(obj.u.map, n->name, n->name_len);
+    if (present >= 0)
+        return cel_bool(present);
     cel_value out;
     return cel_bool(cel_map_find_str(obj.u.map, n->name, n->name_len, &out, st->arena));
 }
@@ -509,6 +512,14 @@ static cel_value eval_equal(const cel_plan *n, eval_state *st, bool negate)
         return st->halt;
     if (a[0].kind == CEL_ERROR || a[1].kind == CEL_ERROR)
         return a[a[0].kind == CEL_ERROR ? 0 : 1];
+    /* The common cases, as cel_value_equal has them. */
+    if (a[0].kind == a[1].kind) {
+        if (a[0].kind == CEL_STRING)
+            return cel_bool((a[0].len == a[1].len &&
+                             (a[0].len == 0 || memcmp(a[0].u.str, a[1].u.str, a[0].len) == 0)) != negate);
+        if (a[0].kind == CEL_INT)
+            return cel_bool((a[0].u.i == a[1].u.i) != negate);
+    }
     cel_value r = cel_value_equal(&a[0], &a[1], st->arena);
     if (negate && r.kind == CEL_BOOL)
         r.u.b = !r.u.b;
@@ -579,14 +590,22 @@ static cel_value logic_operand_error(eval_state *st, const char *fn, const cel_v
     return no_overload(st, fn, v, 1);
 }
 
+static cel_value logic_rest(const cel_plan *n, eval_state *st, bool is_and, cel_value l);
+
 /* && and || are commutative over errors: whichever side decides the
  * result wins, and otherwise the left error is reported. */
 static cel_value eval_logic(const cel_plan *n, eval_state *st, bool is_and)
 {
-    const char *fn = is_and ? "_&&_" : "_||_";
     cel_value l = eval(n->args[0], st);
     if (st->halted)
         return st->halt;
+    return logic_rest(n, st, is_and, l);
+}
+
+/* The rest of && / || once the left operand is known. */
+static cel_value logic_rest(const cel_plan *n, eval_state *st, bool is_and, cel_value l)
+{
+    const char *fn = is_and ? "_&&_" : "_||_";
     if (l.kind == CEL_BOOL && l.u.b != is_and)
         return l; /* false && _, true || _ */
     cel_value r = eval(n->args[1], st);
@@ -697,7 +716,9 @@ static cel_value eval_append(const cel_plan *n, eval_state *st)
     cel_list one = {1, &x, NULL, NULL};
     cel_value cargs[2] = {accu, cel_list_v(&one)};
     uint64_t list_cost = n->cflags & CEL_PC_FREE ? 0 : LIST_CREATE_COST;
-    if (!charge(st, list_cost + (n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, cargs, 2, st->arena) : 1)))
+    uint64_t cost = n->cost_direct ? n->cost_direct(cargs, 2)
+                    : n->ncost_ovl ? call_cost(n->cost_ovl, n->ncost_ovl, cargs, 2, st->arena) : 1;
+    if (!charge(st, list_cost + cost))
         return st->halt;
     accu_buf *b = &st->accus[n->slot];
     const cel_list *cur = accu.u.list;
@@ -835,10 +856,24 @@ static cel_value eval_comp(const cel_plan *n, eval_state *st)
             if (it2 >= 0)
                 L[it2] = v;
         }
-        cel_value c = eval(n->args[2], st);
+        cel_value c;
+        if (n->comp.cond_nsf_accu) {
+            /* @not_strictly_false(accu): what evaluating its two nodes does,
+             * charges included. */
+            cel_value v = charge(st, 1) ? L[accu] : st->halt;
+            c = !charge(st, 1) ? st->halt : v.kind == CEL_BOOL ? v : cel_bool(true);
+        } else {
+            c = eval(n->args[2], st);
+        }
         if (c.kind == CEL_BOOL && !c.u.b)
             break;
-        L[accu] = eval(n->args[3], st);
+        if (n->comp.step_logic_accu && !st->halted) {
+            /* accu && x / accu || x, reading accu as its node would. */
+            const cel_plan *step = n->args[3];
+            L[accu] = !charge(st, 1) ? st->halt : logic_rest(step, st, step->op == CEL_P_AND, L[accu]);
+        } else {
+            L[accu] = eval(n->args[3], st);
+        }
     }
     cel_value r = st->halted ? st->halt : eval(n->args[4], st);
     st->accus[accu] = saved;
@@ -890,10 +925,11 @@ static cel_value eval_optional_or(const cel_plan *n, eval_state *st, bool or_val
 
 /* ---------------------------------------------------------------- dispatch */
 
-static cel_value eval(const cel_plan *n, eval_state *st)
+/* Every node but constants, variables and comprehension variables (eval
+ * answers those). Kept out of line: the cases it inlines need a large
+ * frame, which the leaves should not pay. */
+static __attribute__((noinline)) cel_value eval_node(const cel_plan *n, eval_state *st)
 {
-    if (st->halted)
-        return st->halt;
     switch (n->op) {
     case CEL_P_CONST:
         if (n->cost && !charge(st, n->cost))
@@ -952,6 +988,31 @@ static cel_value eval(const cel_plan *n, eval_state *st)
     case CEL_P_OPT_OR: return eval_optional_or(n, st, false);
     case CEL_P_OPT_OR_VALUE: return eval_optional_or(n, st, true);
     default: return cel_error_new(st->arena, CEL_ERR_GENERAL, "internal error: bad plan node");
+    }
+}
+
+/* The leaves, about half of all nodes evaluated, are answered here without
+ * a call. */
+static inline cel_value eval(const cel_plan *n, eval_state *st)
+{
+    if (st->halted)
+        return st->halt;
+    switch (n->op) {
+    case CEL_P_CONST:
+        if (n->cost && !charge(st, n->cost))
+            return st->halt;
+        return n->val;
+    case CEL_P_LOCAL:
+        if (!(n->cflags & CEL_PC_UNOBSERVED) && !charge(st, 1))
+            return st->halt;
+        return st->locals[n->slot];
+    case CEL_P_VAR:
+        if (!(n->cflags & CEL_PC_UNOBSERVED) && !charge(st, 1))
+            return st->halt;
+        if ((size_t)n->slot < st->act->nvars)
+            return st->act->vars[n->slot];
+        return cel_error_new(st->arena, CEL_ERR_GENERAL, "no such attribute(s): %s", n->name);
+    default: return eval_node(n, st);
     }
 }
 

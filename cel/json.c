@@ -97,12 +97,15 @@ static const json_index *json_map_index(json_map *jm, cel_arena *a)
     if (jm->index)
         return jm->index;
     size_t n = jm->m.len;
-    json_index *ix = cel_arena_alloc(a, sizeof *ix);
-    const char **keys = cel_arena_alloc(a, n * sizeof *keys + 1);
-    size_t *lens = cel_arena_alloc(a, n * sizeof *lens + 1);
-    json_t **vals = cel_arena_alloc(a, n * sizeof *vals + 1);
-    if (!ix || !keys || !lens || !vals)
+    /* One block: the header, then keys, lengths and values. */
+    if (n > (SIZE_MAX - sizeof(json_index)) / (sizeof(char *) + sizeof(size_t) + sizeof(json_t *)))
         return NULL;
+    json_index *ix = cel_arena_alloc(a, sizeof *ix + n * (sizeof(char *) + sizeof(size_t) + sizeof(json_t *)));
+    if (!ix)
+        return NULL;
+    const char **keys = (const char **)(ix + 1);
+    size_t *lens = (size_t *)(keys + n);
+    json_t **vals = (json_t **)(lens + n);
     size_t i = 0;
     for (void *it = json_object_iter(jm->obj); it && i < n; it = json_object_iter_next(jm->obj, it)) {
         keys[i] = json_object_iter_key(it);
@@ -153,6 +156,14 @@ size_t cel_json_walk(const cel_map *m, const cel_plan_field *path, size_t n, cel
     else if (i > 1)
         *out = cel_json_value(cur, a);
     return i;
+}
+
+int cel_json_has(const cel_map *m, const char *name, size_t len)
+{
+    if (m->ops != &json_map_ops)
+        return -1;
+    const json_map *jm = m->impl;
+    return json_object_getn(jm->obj, name, len) != NULL;
 }
 
 cel_value cel_json_value(const json_t *j, cel_arena *a)

@@ -157,6 +157,14 @@ uint64_t cel_std_cost_min_traversal(const cel_value *args, size_t nargs)
 {
     if (nargs < 2)
         return 1;
+    if (args[0].kind == CEL_STRING && args[1].kind == CEL_STRING) {
+        /* A string has at most as many code points as bytes, and at least
+         * one when not empty: when the shorter fits in 10 bytes the cost,
+         * ceil(min / 10), is 1 (0 for an empty one) without counting. */
+        uint32_t m = args[0].len < args[1].len ? args[0].len : args[1].len;
+        if (m <= 10)
+            return m ? 1 : 0;
+    }
     uint64_t a = cel_std_actual_size(&args[0]), b = cel_std_actual_size(&args[1]);
     return cel_std_cost_factor(a < b ? a : b, 1, 10);
 }

@@ -105,12 +105,17 @@ struct cel_plan {
      * function prices the operation, or NULL (cost 1). */
     const cel_overload **cost_ovl;
     uint32_t ncost_ovl;
-    /* Set when the first of them takes any arguments (A, A): its cost
-     * function is called without matching parameters first. */
+    /* Set when the first of them takes any arguments (A, A), and for
+     * CEL_P_APPEND to the list + list candidate's (ncost_ovl then 0): its
+     * cost function is called without matching parameters first. */
     cel_cost_fn cost_direct;
     struct {
         int iter, iter2, accu; /* local slots; iter2 -1 for one variable */
         /* args: range, init, cond, step, result */
+        /* The shapes all() and exists() expand to, which the interpreter
+         * runs without walking the nodes around the accumulator:
+         * cond is @not_strictly_false(accu); step is accu && x / accu || x. */
+        bool cond_nsf_accu, step_logic_accu;
     } comp;
 };
 
@@ -127,6 +132,10 @@ extern const cel_library cel_lib_internal;
  * a row (0 when m is not a JSON map) and the last one's value in *out. */
 size_t cel_json_walk(const cel_map *m, const cel_plan_field *path, size_t n, cel_value *out,
                      cel_arena *a);
+
+/* has(m.name) on a JSON-backed map without wrapping the member: 1 present,
+ * 0 absent, -1 when m is not a JSON map. */
+int cel_json_has(const cel_map *m, const char *name, size_t len);
 
 /* Growable native maps, for accumulators a comprehension owns: a copy of
  * src (may be NULL) with room for cap entries, then insertions in place

@@ -644,6 +644,23 @@ static void cost_overloads(planner *p, cel_plan *n, const char *name, size_t nar
     }
 }
 
+/* An append always prices `list + list`: the candidate that would accept
+ * two lists is known now, so evaluation calls its cost function directly
+ * instead of matching every `_+_` overload on each step. */
+static void append_cost(cel_plan *n)
+{
+    static const cel_list empty = {0, NULL, NULL, NULL};
+    const cel_value l = cel_list_v(&empty);
+    for (uint32_t i = 0; i < n->ncost_ovl; i++) {
+        const cel_overload *o = n->cost_ovl[i];
+        if (o->nargs == 2 && cel_interp_accepts(o->params[0], &l, NULL) && cel_interp_accepts(o->params[1], &l, NULL)) {
+            n->cost_direct = o->cost; /* NULL: cost 1 */
+            n->ncost_ovl = 0;
+            return;
+        }
+    }
+}
+
 /* Lets each candidate with a prepare function work on the constant
  * arguments once (compile a regex, parse an address); invalid constants
  * are compile errors at the call. */
@@ -993,6 +1010,7 @@ static cel_plan *plan_call(planner *p, const cel_ast *e)
         if (p->optimize && is_gconst(n->args[0]))
             n->cflags |= CEL_PC_FREE;
         cost_overloads(p, n, "_+_", 2);
+        append_cost(n);
         return n;
     }
     if (na == 2 && !strcmp(fn, "cel.@block") && e->u.call.args[0]->kind == CEL_AST_LIST)
@@ -1134,7 +1152,14 @@ static cel_plan *plan_comp(planner *p, const cel_ast *e)
     pop_locals(p, pushed);
     p->accu_name = saved_name;
     p->accu_slot = saved_slot;
-    return n->args[4] ? n : NULL;
+    if (!n->args[4])
+        return NULL;
+    const cel_plan *cond = n->args[2], *step = n->args[3];
+    n->comp.cond_nsf_accu = cond->op == CEL_P_NOT_STRICTLY_FALSE && cond->args[0]->op == CEL_P_LOCAL &&
+                            cond->args[0]->slot == n->comp.accu;
+    n->comp.step_logic_accu = (step->op == CEL_P_AND || step->op == CEL_P_OR) &&
+                              step->args[0]->op == CEL_P_LOCAL && step->args[0]->slot == n->comp.accu;
+    return n;
 }
 
 /* ---------------------------------------------------------------- expressions */

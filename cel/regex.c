@@ -12,6 +12,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -684,6 +685,29 @@ static void match_error(int rc, char *err, size_t errcap)
     }
 }
 
+/* One match block per thread, made on its first match and freed when the
+ * thread ends: allocating one per match was a good part of a short match.
+ * Compiled patterns are shared between threads, so it cannot live there. */
+static pthread_key_t md_key;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static bool md_key_ok;
+
+static void md_free(void *md) { pcre2_match_data_free(md); }
+static void md_key_init(void) { md_key_ok = pthread_key_create(&md_key, md_free) == 0; }
+
+static pcre2_match_data *thread_match_data(void)
+{
+    pthread_once(&md_once, md_key_init);
+    if (!md_key_ok)
+        return NULL;
+    pcre2_match_data *md = pthread_getspecific(md_key);
+    if (!md && (md = pcre2_match_data_create(1, NULL)) && pthread_setspecific(md_key, md) != 0) {
+        pcre2_match_data_free(md);
+        md = NULL;
+    }
+    return md;
+}
+
 int cel_regex_search(const cel_regex *re, const char *s, size_t n, size_t *start, size_t *end,
                      char *err, size_t errcap)
 {
@@ -693,7 +717,7 @@ int cel_regex_search(const cel_regex *re, const char *s, size_t n, size_t *start
 int cel_regex_search_at(const cel_regex *re, const char *s, size_t n, size_t from, size_t *start,
                         size_t *end, char *err, size_t errcap)
 {
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    pcre2_match_data *md = thread_match_data();
     if (!md) {
         snprintf(err, errcap, "out of memory");
         return -1;
@@ -705,10 +729,8 @@ int cel_regex_search_at(const cel_regex *re, const char *s, size_t n, size_t fro
             *start = ov[0];
         if (end)
             *end = ov[1];
-        pcre2_match_data_free(md);
         return 1;
     }
-    pcre2_match_data_free(md);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
     match_error(rc, err, errcap);

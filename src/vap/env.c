@@ -258,6 +258,53 @@ static void vars_entry(const cel_map *m, size_t i, cel_value *key, cel_value *va
 
 static const cel_map_ops vars_ops = {vars_find, vars_find_str, vars_entry};
 
+/* `request` is a map of VAP_REQUEST_FIELDS fields whose document is built
+ * on the first read: building it is a good part of a review's policy work,
+ * and most expressions never look at it. */
+static cel_value request_value(vap_run *run, cel_arena *a)
+{
+    vap_reqdoc *rd = run->reqdoc;
+    if (rd->val.kind != CEL_MAP) {
+        const json_t *doc = vap_run_request(run);
+        if (!doc)
+            return vap_error(a, CEL_ERR_MEMORY, "out of memory");
+        rd->val = json_to_cel(doc, run->arena);
+    }
+    return rd->val;
+}
+
+static bool request_find_str(const cel_map *m, const char *s, size_t n, cel_value *out, cel_arena *a)
+{
+    cel_value v = request_value((vap_run *)m->impl, a);
+    if (v.kind != CEL_MAP) {
+        *out = v;
+        return true;
+    }
+    return cel_map_find_str(v.u.map, s, n, out, a);
+}
+
+static bool request_find(const cel_map *m, const cel_value *key, cel_value *out, cel_arena *a)
+{
+    cel_value v = request_value((vap_run *)m->impl, a);
+    if (v.kind != CEL_MAP) {
+        *out = v;
+        return true;
+    }
+    return cel_map_find(v.u.map, key, out, a);
+}
+
+static void request_entry(const cel_map *m, size_t i, cel_value *key, cel_value *val, cel_arena *a)
+{
+    cel_value v = request_value((vap_run *)m->impl, a);
+    if (v.kind != CEL_MAP) {
+        *key = *val = v;
+        return;
+    }
+    cel_map_entry(v.u.map, i, key, val, a);
+}
+
+static const cel_map_ops request_ops = {request_find, request_find_str, request_entry};
+
 /* Authorization checks from CEL go to the engine's rules table. */
 static cel_authz_answer host_check(void *ctx, const cel_authz_check *c, cel_arena *a)
 {
@@ -304,7 +351,11 @@ static cel_value cprog_eval(void *p, vap_run *run)
         vars[i] = cel_null();
     vars[e->s_object] = json_to_cel(run->object, a);
     vars[e->s_old] = json_to_cel(run->old_object, a);
-    vars[e->s_request] = json_to_cel(run->request_json, a);
+    cel_map *rm = cel_arena_alloc(a, sizeof *rm);
+    if (!rm)
+        return vap_error(a, CEL_ERR_MEMORY, "out of memory");
+    *rm = (cel_map){VAP_REQUEST_FIELDS, &request_ops, run};
+    vars[e->s_request] = cel_map_v(rm);
     vars[e->s_ns] = json_to_cel(run->namespace_obj, a);
     if (e->s_params >= 0)
         vars[e->s_params] = json_to_cel(run->params, a);

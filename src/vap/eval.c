@@ -135,6 +135,14 @@ static void deny(review *r, const char *policy, const char *binding, const char 
 
 /* ---------------------------------------------------------------- variables */
 
+const json_t *vap_run_request(vap_run *run)
+{
+    vap_reqdoc *rd = run->reqdoc;
+    if (!rd->doc)
+        rd->doc = vap_request_document(run->rq, run->as);
+    return rd->doc;
+}
+
 cel_value vap_run_variable(vap_run *run, size_t i)
 {
     vap_group *g = run->group;
@@ -695,12 +703,12 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
         nparams = 1;
     }
 
-    json_t *reqdoc = vap_request_document(rq, as);
+    vap_reqdoc reqdoc = {0};
     json_t *obj = as_version(rq->object, as, &rq->gvr);
     json_t *old = as_version(rq->old_object, as, &rq->gvr);
-    for (size_t k = 0; reqdoc && k < nparams; k++) {
+    for (size_t k = 0; k < nparams; k++) {
         vap_run run = {
-            .policy = p, .arena = r->arena, .rq = rq, .request_json = reqdoc, .object = obj,
+            .policy = p, .arena = r->arena, .rq = rq, .as = as, .reqdoc = &reqdoc, .object = obj,
             .old_object = old, .params = params[k], .namespace_obj = rq->namespace_obj, .authz = r->authz,
             .cost_limit = VAP_PER_CALL_LIMIT, .obs = r->obs, .set = r->set,
             .policy_index = (size_t)(p - r->set->policies),
@@ -722,7 +730,7 @@ static void review_binding(review *r, const vap_policy *p, const vap_binding *b,
         decs_clear(&d);
         decs_clear(&audit_errs);
     }
-    json_decref(reqdoc);
+    json_decref(reqdoc.doc);
     json_decref(obj);
     json_decref(old);
     if (params != &nullp)
@@ -915,14 +923,14 @@ int vap_evaluate_policy(const vap_set *s, size_t policy, const json_t *request, 
     json_t *ns = request_namespace(s, &rq, o);
     rq.namespace_obj = ns;
     cel_arena *arena = cel_arena_new(0);
-    json_t *reqdoc = vap_request_document(&rq, &rq.gvr);
+    vap_reqdoc reqdoc = {0};
     out->audit_annotations = json_object();
     json_t *annots = json_object();
-    bool oom = !arena || !reqdoc || !out->audit_annotations || !annots;
+    bool oom = !arena || !out->audit_annotations || !annots;
     if (!oom) {
         cel_arena_set_limit(arena, 256u << 20);
         vap_run run = {
-            .policy = p, .arena = arena, .rq = &rq, .request_json = reqdoc, .object = rq.object,
+            .policy = p, .arena = arena, .rq = &rq, .as = &rq.gvr, .reqdoc = &reqdoc, .object = rq.object,
             .old_object = rq.old_object, .params = params, .namespace_obj = ns, .authz = o ? o->authz : NULL,
             .cost_limit = VAP_PER_CALL_LIMIT, .obs = o ? o->observer : NULL, .set = s, .policy_index = policy,
         };
@@ -952,7 +960,7 @@ int vap_evaluate_policy(const vap_set *s, size_t policy, const json_t *request, 
         }
     }
     json_decref(annots);
-    json_decref(reqdoc);
+    json_decref(reqdoc.doc);
     json_decref(ns);
     cel_arena_free(arena);
     if (oom) {

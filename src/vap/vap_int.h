@@ -265,6 +265,9 @@ typedef struct vap_request {
  * JSON path), and builds the `request` document expressions see. */
 int vap_request_decode(const json_t *req, vap_request *rq, char **err);
 json_t *vap_request_document(const vap_request *rq, const vap_gvr *as);
+/* How many fields that document has (the `request` map's size before it
+ * is built). */
+#define VAP_REQUEST_FIELDS 12
 
 /* match.c: result of matching a MatchResources. */
 typedef struct vap_match {
@@ -291,11 +294,19 @@ typedef struct vap_group {
     size_t n;
 } vap_group;
 
+/* The `request` document of one binding, built when an expression first
+ * reads `request` (most policies never do), then shared by its runs. */
+typedef struct vap_reqdoc {
+    json_t *doc;     /* owned; NULL until built */
+    cel_value val;   /* its CEL wrapper, in the review's arena */
+} vap_reqdoc;
+
 struct vap_run {
     const vap_policy *policy;
     cel_arena *arena;
     const vap_request *rq;
-    const json_t *request_json;  /* the `request` variable's document */
+    const vap_gvr *as;           /* the kind and resource the request matched as */
+    vap_reqdoc *reqdoc;          /* the `request` variable, built lazily */
     const json_t *object, *old_object;
     const json_t *params;        /* NULL: null */
     const json_t *namespace_obj; /* NULL: null */
@@ -314,6 +325,9 @@ void vap_observe(const vap_run *run, vap_expr_kind kind, size_t index, cel_value
 /* Evaluates e, or gives its compile error as an error value. */
 cel_value vap_run_expr(vap_run *run, const vap_expr *e);
 
+/* The `request` document of the run, built on first use (NULL: out of
+ * memory). */
+const json_t *vap_run_request(vap_run *run);
 /* Reads variables.<name> (index i), evaluating it on first use in the
  * current group; errors are wrapped as upstream words them. */
 cel_value vap_run_variable(vap_run *run, size_t i);

@@ -174,18 +174,27 @@ void wh_review_handle(const wh_engine *eng, const vap_set *set, wh_metrics *metr
         free(err);
         goto out;
     }
-    json_t *resp = wh_review_response(av, json_object_get(req, "uid"), &out);
-    res->body = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
-    const json_t *r = json_object_get(resp, "response");
-    bool allowed = json_is_true(json_object_get(r, "allowed"));
-    json_int_t code = json_integer_value(json_object_get(json_object_get(r, "status"), "code"));
-    json_decref(resp);
+    bool allowed;
+    json_int_t code = 0;
+    if (out.allowed && !out.nwarnings && !json_object_size(out.audit_annotations)) {
+        /* Most reviews: a bare allow, written without building JSON. */
+        res->body = wh_review_allowed_text(av, json_object_get(req, "uid"), &res->len);
+        allowed = true;
+    } else {
+        json_t *resp = wh_review_response(av, json_object_get(req, "uid"), &out);
+        res->body = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
+        const json_t *r = json_object_get(resp, "response");
+        allowed = json_is_true(json_object_get(r, "allowed"));
+        code = json_integer_value(json_object_get(json_object_get(r, "status"), "code"));
+        json_decref(resp);
+        if (res->body)
+            res->len = strlen(res->body);
+    }
     if (!res->body) {
         reject(res, 500, "InternalError", "out of memory");
         eng->outcome_clear(&out);
         goto out;
     }
-    res->len = strlen(res->body);
     res->http_status = 200;
     res->verdict = allowed ? "allowed" : "denied";
     res->code = allowed ? 200 : (code >= 400 && code <= 599 ? (int)code : 400);
@@ -268,6 +277,58 @@ json_t *wh_review_response(const char *api_version, const json_t *uid, const vap
     }
     return json_pack("{s:s, s:s, s:o}", "apiVersion", api_version, "kind", "AdmissionReview",
                      "response", r);
+}
+
+/* A JSON string body as jansson writes it: quote, backslash and control
+ * characters escaped, everything else (valid UTF-8, as parsed) as is. */
+static size_t put_json_string(char *o, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b" : c == '\f' ? "\\f"
+                          : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+        if (esc) {
+            o[k++] = esc[0];
+            o[k++] = esc[1];
+        } else if (c < 0x20) {
+            memcpy(o + k, "\\u00", 4);
+            o[k + 4] = hex[c >> 4];
+            o[k + 5] = hex[c & 15];
+            k += 6;
+        } else {
+            o[k++] = (char)c;
+        }
+    }
+    return k;
+}
+
+char *wh_review_allowed_text(const char *api_version, const json_t *uid, size_t *len)
+{
+    static const char mid[] = "\",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":\"";
+    static const char tail[] = "\",\"allowed\":true}}";
+    if (!json_is_string(uid))
+        return NULL;
+    const char *u = json_string_value(uid);
+    size_t un = json_string_length(uid), an = strlen(api_version);
+    if (un > SIZE_MAX / 8 || an > 64)
+        return NULL;
+    char *b = malloc(16 + 6 * an + sizeof mid + 6 * un + sizeof tail);
+    if (!b)
+        return NULL;
+    size_t k = 0;
+    memcpy(b, "{\"apiVersion\":\"", 15);
+    k = 15;
+    k += put_json_string(b + k, api_version, an);
+    memcpy(b + k, mid, sizeof mid - 1);
+    k += sizeof mid - 1;
+    k += put_json_string(b + k, u, un);
+    memcpy(b + k, tail, sizeof tail);
+    k += sizeof tail - 1;
+    if (len)
+        *len = k;
+    return b;
 }
 
 void wh_review_result_clear(wh_review_result *res)

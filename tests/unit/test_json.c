@@ -16,6 +16,7 @@
 
 #include "cel/cel.h"
 #include "cel/json.h"
+#include "cel/plan.h" /* cel_json_has */
 
 static cel_arena *A;
 
@@ -124,6 +125,36 @@ static void test_iteration_and_equality(void **state)
     json_decref(j);
 }
 
+/* has() reads presence without wrapping; entries come from one index
+ * block in document order. */
+static void test_has_and_entries(void **state)
+{
+    json_t *j = load("{\"n\": null, \"o\": {}, \"s\": \"x\", \"l\": [1], \"e\": 2}");
+    cel_arena_reset(A);
+    cel_value m = cel_json_value(j, A);
+    size_t before = cel_arena_used(A);
+    assert_int_equal(cel_json_has(m.u.map, "n", 1), 1); /* present even when null */
+    assert_int_equal(cel_json_has(m.u.map, "o", 1), 1);
+    assert_int_equal(cel_json_has(m.u.map, "x", 1), 0);
+    assert_int_equal(cel_json_has(m.u.map, "ol", 2), 0); /* the length counts */
+    assert_int_equal(cel_json_has(m.u.map, "ol", 1), 1);
+    assert_int_equal(cel_arena_used(A), before);
+    cel_value nk[1] = {cel_string_n("a", 1)}, nv[1] = {cel_int(1)};
+    cel_value native = cel_map_new(A, nk, nv, 1);
+    assert_int_equal(cel_json_has(native.u.map, "a", 1), -1);
+    static const char *const order[] = {"n", "o", "s", "l", "e"};
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < 5; i++) {
+            cel_value k, v;
+            cel_map_entry(m.u.map, i, &k, &v, A);
+            assert_int_equal(k.len, 1);
+            assert_memory_equal(k.u.str, order[i], 1);
+            assert_int_equal(v.kind, i == 0 ? CEL_NULL : i == 1 ? CEL_MAP : i == 2 ? CEL_STRING
+                                     : i == 3 ? CEL_LIST : CEL_INT);
+        }
+    json_decref(j);
+}
+
 static void test_big_document(void **state)
 {
     enum { N = 50000 };
@@ -215,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_scalars),
         cmocka_unit_test(test_lazy_and_cached),
         cmocka_unit_test(test_iteration_and_equality),
+        cmocka_unit_test(test_has_and_entries),
         cmocka_unit_test(test_big_document),
         cmocka_unit_test(test_to_json),
         cmocka_unit_test(test_tagged),

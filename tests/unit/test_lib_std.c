@@ -589,9 +589,38 @@ static void test_expression_costs(void **state)
     cel_value m[2] = {str("aaaaaaaaaaaaaaaaaaaa"), str("^[a-z]+$")};
     x_value = cel_list_new(a, m, 2);
     check_cost("x[0].matches(x[1])", 4 + 3 * 2); /* ceil(0.1 * 21) * ceil(0.25 * 8) */
+    /* String equality prices ceil(0.1 * min code points): short, empty and
+     * multi-byte operands, around the 10-byte shortcut. */
+    cel_value eq[5] = {str(""), str("abcdefghij"), str("abcdefghijk"),
+                       str("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"), /* 14 bytes, 7 code points */
+                       str("abcdefghijklmnopqrstuvwxyz")};
+    x_value = cel_list_new(a, eq, 5);
+    check_cost("x[0] == x[4]", 4 + 0);
+    check_cost("x[4] != x[0]", 4 + 0);
+    check_cost("x[1] == x[4]", 4 + 1);
+    check_cost("x[2] == x[4]", 4 + 2);
+    check_cost("x[3] == x[4]", 4 + 1);
+    check_cost("x[3] == x[3]", 4 + 1);
     x_value = cel_null();
     cel_arena_free(a);
     check_cost("2 in [1, 2, 3, 4, 5]", 10 + 5);
+    /* map/filter append to their accumulator: each step priced as the
+     * `accu + [x]` it stands for, the candidate found at plan time. */
+    check_cost("[1, 2, 3].map(x, x * x)", 66);
+    /* filter's false branch reads the accumulator for free (cel-go charges
+     * no attribute that is a conditional's branch): 5 fewer than 284 */
+    check_cost("[1,2,3,4,5,6,7,8,9,10].map(x, x * x).filter(x, x % 2 == 0).size() == 5", 279);
+    /* all() and exists() run their accumulator steps without walking the
+     * nodes; the cost stays what walking them charges, errors and early
+     * ends included. */
+    check_cost("[1,2,3].all(x, x > 0)", 26);
+    check_cost("[1,2,3].all(x, x > 1)", 18);
+    check_cost("[1,2,3].exists(x, x > 2)", 29);
+    /* a comparison with an erring operand is still charged, as cel-go
+     * charges a call whose argument failed */
+    check_cost("[0, 1].exists(x, 3 / x > 2)", 25);
+    check_cost("[1,2].all(x, x / 0 > 1 || true)", 23);
+    check_cost("[1,2].all(x, [3,4].exists(y, y > x))", 59);
 }
 
 static void test_utf8_helpers(void **state)

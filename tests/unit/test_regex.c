@@ -3,6 +3,7 @@
  * Go's messages, what differs (\s, \v, $, octal escapes, ASCII classes) is
  * translated, and a catastrophic backtracking pattern stops with an error.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -150,6 +151,45 @@ static void test_rejected_syntax(void **state)
     expect_error("(?P<>a)", "error parsing regexp: invalid named capture: `(?P<>`");
 }
 
+/* Matching keeps one match block per thread: a shared pattern used from
+ * several threads at once, threads that end (ASan checks their blocks are
+ * freed), a search after a match on the same thread. */
+static void *match_many(void *arg)
+{
+    const cel_regex *re = arg;
+    char err[CEL_REGEX_ERR_CAP];
+    long ok = 0;
+    for (int i = 0; i < 2000; i++) {
+        ok += cel_regex_match(re, "10.96.0.0/24", 12, err, sizeof err) == 1;
+        ok += cel_regex_match(re, "2001:DB8::/64", 13, err, sizeof err) == 0;
+    }
+    return (void *)ok;
+}
+
+static void test_threads(void **state)
+{
+    char err[CEL_REGEX_ERR_CAP];
+    cel_regex *re = cel_regex_compile("^[0-9a-f:./]+$", 14, err, sizeof err);
+    assert_non_null(re);
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, match_many, re), 0);
+    for (int i = 0; i < 4; i++) {
+        void *ok;
+        assert_int_equal(pthread_join(t[i], &ok), 0);
+        assert_int_equal((long)ok, 4000);
+    }
+    size_t b = 0, e = 0;
+    cel_regex *word = cel_regex_compile("[a-z]+", 6, err, sizeof err);
+    assert_non_null(word);
+    assert_int_equal(cel_regex_match(re, "10.0.0.0/8", 10, err, sizeof err), 1);
+    assert_int_equal(cel_regex_search(word, "12 abc 3", 8, &b, &e, err, sizeof err), 1);
+    assert_int_equal(b, 3);
+    assert_int_equal(e, 6);
+    cel_regex_free(word);
+    cel_regex_free(re);
+}
+
 static void test_limits(void **state)
 {
     /* Catastrophic backtracking: the search (which needs positions)
@@ -202,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_re2_semantics),
         cmocka_unit_test(test_rejected_syntax),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "webhook/wh.h"
 
@@ -61,6 +62,40 @@ static void test_fields_and_escapes(void **state)
     json_decref(j);
 }
 
+/* Numbers and times are written by hand: check them against the library. */
+static void test_numbers_and_time(void **state)
+{
+    (void)state;
+    wh_line l;
+    memset(&l, 0, sizeof l);
+    wh_line_int(&l, "zero", 0);
+    wh_line_int(&l, "neg", -42);
+    wh_line_int(&l, "min", INT64_MIN);
+    wh_line_int(&l, "max", INT64_MAX);
+    assert_string_equal(l.buf, ",\"zero\":0,\"neg\":-42,\"min\":-9223372036854775808,"
+                               "\"max\":9223372036854775807");
+    char t[40];
+    /* the clock wh_log_time reads (time() may lag it by a tick) */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    time_t before = ts.tv_sec;
+    wh_log_time(t, sizeof t);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    time_t after = ts.tv_sec;
+    assert_int_equal(strlen(t), 24);
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *rest = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm);
+    assert_non_null(rest);
+    assert_true(rest[0] == '.' && rest[1] >= '0' && rest[1] <= '9' && rest[2] >= '0' &&
+                rest[2] <= '9' && rest[3] >= '0' && rest[3] <= '9' && rest[4] == 'Z' && !rest[5]);
+    time_t got = timegm(&tm);
+    assert_true(got >= before && got <= after);
+    char small[8];
+    wh_log_time(small, sizeof small);
+    assert_string_equal(small, "");
+}
+
 static void test_long_values_cut_between_characters(void **state)
 {
     (void)state;
@@ -96,6 +131,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fields_and_escapes),
+        cmocka_unit_test(test_numbers_and_time),
         cmocka_unit_test(test_long_values_cut_between_characters),
         cmocka_unit_test(test_overflow_is_marked),
     };

@@ -292,6 +292,38 @@ static void test_warnings_and_audit_annotations(void **state)
     reply_clear(&r);
 }
 
+/* The bare allow written by hand is byte for byte what jansson writes. */
+static void test_allowed_text_matches_jansson(void **state)
+{
+    (void)state;
+    static const char *const uids[] = {
+        "0df28fbd-5f5f-4ea1-9d3a-2a0e4f3c5e11", "", "a\"b\\c/d",
+        "\b\f\n\r\t\x01\x1f\x7f", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"};
+    static const char *const versions[] = {"admission.k8s.io/v1", "admission.k8s.io/v1beta1"};
+    vap_outcome o;
+    memset(&o, 0, sizeof o);
+    o.allowed = true;
+    for (size_t v = 0; v < 2; v++)
+        for (size_t i = 0; i < sizeof uids / sizeof uids[0]; i++) {
+            json_t *uid = json_string(uids[i]);
+            assert_non_null(uid);
+            json_t *resp = wh_review_response(versions[v], uid, &o);
+            char *want = json_dumps(resp, JSON_COMPACT);
+            size_t len = 0;
+            char *got = wh_review_allowed_text(versions[v], uid, &len);
+            assert_non_null(got);
+            assert_string_equal(got, want);
+            assert_int_equal(len, strlen(want));
+            free(got);
+            free(want);
+            json_decref(resp);
+            json_decref(uid);
+        }
+    json_t *num = json_integer(7);
+    assert_null(wh_review_allowed_text(versions[0], num, NULL));
+    json_decref(num);
+}
+
 static void test_audit_keys(void **state)
 {
     (void)state;
@@ -591,6 +623,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_allowed_review_echoes_uid, setup, teardown),
+        cmocka_unit_test(test_allowed_text_matches_jansson),
         cmocka_unit_test_setup_teardown(test_denied_review_in_request_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_reviews_get_400, setup, teardown),
         cmocka_unit_test_setup_teardown(test_warnings_and_audit_annotations, setup, teardown),

@@ -225,9 +225,9 @@ static cel_value stub_eval(void *pp, vap_run *run)
         return stub_eq(a, stub_field(run->object, "metadata", "name"), s + 6, "name");
     }
     if (!strncmp(s, "op==", 4))
-        return stub_eq(a, stub_field(run->request_json, "operation", NULL), s + 4, "operation");
+        return stub_eq(a, stub_field(vap_run_request(run), "operation", NULL), s + 4, "operation");
     if (!strncmp(s, "kind==", 6))
-        return stub_eq(a, stub_field(run->request_json, "kind", "kind"), s + 6, "kind");
+        return stub_eq(a, stub_field(vap_run_request(run), "kind", "kind"), s + 6, "kind");
     if (!strncmp(s, "apiVersion==", 12))
         return stub_eq(a, run->object ? stub_field(run->object, "apiVersion", NULL) : NULL, s + 12, "apiVersion");
     if (!strncmp(s, "label:", 6) || !strncmp(s, "param:", 6)) {
