@@ -16,7 +16,7 @@ import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
-import { genTop, render, rng, simplest } from "./gen.mjs";
+import { freeVars, genTop, render, rng, simplest } from "./gen.mjs";
 import { compare, peerEval, readCelgate, show } from "./values.mjs";
 import { CORRECTIONS, KNOWN } from "./known.mjs";
 
@@ -98,14 +98,15 @@ function candidates(tree) {
   const text = render(tree);
   const seen = new Set([text]);
   const out = [];
+  // A candidate must not use a comprehension variable outside its macro.
   const add = (s) => {
     const t = render(s);
-    if (!seen.has(t) && t.length < text.length) {
+    if (!seen.has(t) && t.length < text.length && freeVars(s).size === 0) {
       seen.add(t);
       out.push([s, t]);
     }
   };
-  for (const s of subtrees(tree)) if (!s.varName) add(s);
+  for (const s of subtrees(tree)) add(s);
   for (const s of shrinks(tree)) add(s);
   return out.sort((a, b) => a[1].length - b[1].length);
 }

@@ -91,7 +91,7 @@ const DOUBLES = [0, 0.5, 1, 1.5, -2.25, 3.14159, 10, 100, 1e6, 1e15, 1e16, 1e17,
   -9.223372036854775808e18, 1.8446744073709552e19, 4.5, -0.5, 2.5, -1.5, 1 / 3];
 const STRING_PIECES = ["", "a", "b", "abc", "A", "Z", "hello", " ", "a b", "0", "12", "-5",
   "3.5", "1e3", "true", "false", "é", "ü", "日本", "😀", "\u0007", "\n", "\t", "'", '"', "\\",
-  "aa", "ab", "ba", "abcabc", "x.y", "[a]", "ß", "İ", "\u00ad", "\u200b", "\u{10ffff}"];
+  "aa", "ab", "ba", "abcabc", "x.y", "[a]", "ß", "İ", "\u00ad", "\u200b", "\u{10ffff}", "ｱ", "\ufffd", "\uffff", "\ue000"];
 const BYTE_PIECES = [[], [0x61], [0x61, 0x62, 0x63], [0xff], [0x00], [0xc3, 0xa9], [0x80],
   [0xe6, 0x97, 0xa5], [0x7f], [0xf0, 0x9f, 0x98, 0x80], [0xed, 0xa0, 0x80], [0x41, 0x00, 0x42]];
 // Text of strings that int(), uint(), double() and bool() may be given:
@@ -393,8 +393,19 @@ function pickRule(r, t, depth, vars, sub) {
   return null;
 }
 
+// RE2 syntax, including what PCRE reads differently or RE2 refuses
+// (backreferences, lookaround, possessive repeats): celgate translates RE2
+// to PCRE2, the peer runs a port of RE2.
 const REGEXES = ["a", "^a", "c$", "^$", "b+", "a.c", "[a-c]+", "^[^a]*$", "x|y", "\\d", "\\d+",
-  "\\s", "\\w+", "(ab)+", "a{2}", "é", ".", "^.$", "(?i)A", "\\.", "[[:alpha:]]", "\\pL", "a*?"];
+  "\\s", "\\w+", "(ab)+", "a{2}", "é", ".", "^.$", "(?i)A", "\\.", "[[:alpha:]]", "\\pL", "a*?",
+  "\\pN", "\\p{Greek}", "\\p{Han}", "\\PL", "[[:^alpha:]]", "[[:digit:][:space:]]", "(?s).", "(?m)^b",
+  "\\A", "a\\z", "\\b", "\\Bb", "[^\\n]", "(?U)a+", "\\Qa.b\\E", "a{2,}", "a{,2}", "(?P<n>a)",
+  "(a)\\1", "(?=a)", "(?!a)", "a*+", "a++", "\\C", "\\x{263a}", "\\x41", "(?i)k", "(?i)ß", "(?i)σ",
+  "[\\d-z]", "[\\s-z]", "[\\S-z]", "[[:alpha:]-9]", "[\\pL-]", "[\\w-\\d]", "[a-z-\\d]", "[\\d--/]", "\\z", "$", "^", "(|a)", "a|", "()", "(?:a|b)*c", "[a-]", "[]a]", "\\u0041", "\\N{ANY}",
+  "(?i)[k]", "\\v", "\\h", "\\R", "\\X", "\\G", "\\Z", "a{1000}", "a{1001}", "((a))", "(?#c)a", "\\e", "\\cA"];
+// Subjects for them: case foldings, scripts, line ends.
+const REGEX_SUBJECTS = ["", "a", "abc", "aa", "k", "K", "\u212a", "ß", "SS", "ẞ", "σ", "Σ", "ς", "αβγ", "漢字",
+  "a\nb", "\nb", "b\n", "a.b", "x", "1 2", "٣", "Ⅻ", "\u263a", "A", "aaa", "\u000b", "\u0085", "\r\n"];
 
 function boolRule(r, t, depth, vars, sub) {
   switch (r.int(16)) {
@@ -428,7 +439,8 @@ function boolRule(r, t, depth, vars, sub) {
     }
     case 9: {
       const re = leaf(T.string, cStringLiteral(r, r.pick(REGEXES)), "lit:regex");
-      return r.chance(0.7) ? method(t, "matches", sub(T.string), [re]) : call(t, "matches", [sub(T.string), re]);
+      const subject = r.chance(0.6) ? leaf(T.string, cStringLiteral(r, r.pick(REGEX_SUBJECTS))) : sub(T.string);
+      return r.chance(0.7) ? method(t, "matches", subject, [re]) : call(t, "matches", [subject, re]);
     }
     case 10: return comprehension(r, t, depth, vars, r.pick(["all", "exists", "exists_one"]));
     case 11: {

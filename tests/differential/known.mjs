@@ -10,7 +10,7 @@
 // which no function override can reach: they are recognised on the
 // minimised expression.
 
-import { celFunc, celUint, CelScalar } from "@bufbuild/cel";
+import { celFunc, celUint, CelScalar, isCelError, run } from "@bufbuild/cel";
 import { RE2JS } from "@bufbuild/re2";
 
 const { BOOL, DOUBLE, INT, STRING, UINT } = CelScalar;
@@ -90,6 +90,9 @@ export function goFormatFloat(x) {
   return sign + int + (frac ? "." + frac : "");
 }
 
+// Strings in code point order: UTF-8 byte order is the same order.
+const cmpCodePoints = (a, b) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+
 export const CORRECTIONS = [
   {
     id: "peer-string-to-number",
@@ -101,6 +104,15 @@ export const CORRECTIONS = [
   },
   { id: "peer-string-to-bool", funcs: [celFunc("bool", [STRING], BOOL, goParseBool)] },
   { id: "peer-double-to-string", funcs: [celFunc("string", [DOUBLE], STRING, goFormatFloat)] },
+  {
+    id: "peer-string-order-utf16",
+    funcs: [
+      celFunc("_<_", [STRING, STRING], BOOL, (a, b) => cmpCodePoints(a, b) < 0),
+      celFunc("_<=_", [STRING, STRING], BOOL, (a, b) => cmpCodePoints(a, b) <= 0),
+      celFunc("_>_", [STRING, STRING], BOOL, (a, b) => cmpCodePoints(a, b) > 0),
+      celFunc("_>=_", [STRING, STRING], BOOL, (a, b) => cmpCodePoints(a, b) >= 0),
+    ],
+  },
   {
     id: "peer-uint-division",
     funcs: [celFunc("_/_", [UINT, UINT], UINT, (l, r) => {
@@ -147,7 +159,30 @@ function hasRepeatedKeys(v) {
   return false;
 }
 
+// Whether some string literal of the text is a pattern that the peer's own
+// RE2 refuses.
+function hasInvalidRegexLiteral(expr) {
+  for (const m of expr.matchAll(/r?'(?:[^'\\\n]|\\.)*'|r?"(?:[^"\\\n]|\\.)*"/g)) {
+    const v = run(m[0], {});
+    if (typeof v !== "string" || isCelError(v)) continue;
+    try {
+      RE2JS.compile(v);
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
+
 export const KNOWN = [
+  {
+    // ''.matches('(a)\\1') where matches is never reached: celgate refuses
+    // the expression when it compiles, as Kubernetes does
+    // (cel.ValidateRegexLiterals); the peer only fails if it runs it.
+    id: "compile-time-regex-literals",
+    match: (expr, cg) => isError(cg) && cg.error.startsWith("ERROR: <input>") &&
+      /error parsing regexp/.test(cg.error) && hasInvalidRegexLiteral(expr),
+  },
   {
     // {1u: 'a', 1u: 'b'}, {1: 'a', 1u: 'b'}: the peer keeps both entries.
     id: "peer-repeated-uint-keys",
