@@ -42,6 +42,11 @@ typedef struct eval_state {
     accu_buf *accus;
     uint8_t *lazy; /* cel.@block slots: 0 not computed, 1 computing, 2 done */
     uint64_t cost;
+    /* The charge that first took cost past a limit, and the cost before
+     * it: evaluation stops there, so cost ends as crossed_at + crossing
+     * (cel_interp_eval_traced reports both, for the fuzz invariants). */
+    uint64_t crossed_at, crossing;
+    bool crossed;
     uint64_t cost_limit;   /* UINT64_MAX: none */
     uint64_t budget_limit; /* UINT64_MAX: none */
     void *host;
@@ -74,8 +79,14 @@ static void over_limit(eval_state *st);
 
 static inline bool charge(eval_state *st, uint64_t c)
 {
+    uint64_t before = st->cost;
     st->cost = c > UINT64_MAX - st->cost ? UINT64_MAX : st->cost + c;
     if (__builtin_expect(st->cost > st->cost_limit || st->cost > st->budget_limit, 0)) {
+        if (!st->crossed) {
+            st->crossed = true;
+            st->crossed_at = before;
+            st->crossing = c;
+        }
         over_limit(st);
         return false;
     }
@@ -1085,7 +1096,8 @@ const cel_library cel_lib_internal = {"cel.internal", internal_overloads,
 /* ---------------------------------------------------------------- entry points */
 
 static cel_value run(const cel_plan *root, uint32_t nlocals, const cel_activation *act,
-                     cel_arena *arena, const cel_eval_opts *opts, uint64_t *cost_out)
+                     cel_arena *arena, const cel_eval_opts *opts, uint64_t *cost_out,
+                     cel_cost_trace *trace)
 {
     static const cel_activation empty = {NULL, 0};
     eval_state st = {0};
@@ -1123,16 +1135,29 @@ done:
         *opts->budget -= st.cost < *opts->budget ? st.cost : *opts->budget;
     if (cost_out)
         *cost_out = st.cost;
+    if (trace) {
+        trace->cost = st.cost;
+        trace->crossed = st.crossed;
+        trace->crossed_at = st.crossed_at;
+        trace->crossing = st.crossing;
+    }
     return r;
 }
 
 cel_value cel_eval(const cel_program *p, const cel_activation *act, cel_arena *arena,
                    const cel_eval_opts *opts, uint64_t *cost_out)
 {
-    return run(p->root, p->nlocals, act, arena, opts, cost_out);
+    return run(p->root, p->nlocals, act, arena, opts, cost_out, NULL);
+}
+
+cel_value cel_interp_eval_traced(const cel_program *p, const cel_activation *act,
+                                 cel_arena *arena, const cel_eval_opts *opts,
+                                 cel_cost_trace *trace)
+{
+    return run(p->root, p->nlocals, act, arena, opts, NULL, trace);
 }
 
 cel_value cel_interp_fold(const cel_plan *n, uint32_t nlocals, cel_arena *a, uint64_t *cost)
 {
-    return run(n, nlocals, NULL, a, NULL, cost);
+    return run(n, nlocals, NULL, a, NULL, cost, NULL);
 }

@@ -123,6 +123,24 @@ struct cel_plan {
  * time), allocating in a. *cost receives what it cost. */
 cel_value cel_interp_fold(const cel_plan *n, uint32_t nlocals, cel_arena *a, uint64_t *cost);
 
+/* How an evaluation spent its cost, for the fuzz targets' invariants: an
+ * operation is priced from its arguments and charged before it runs, and
+ * the first charge past the cost limit (or budget) stops the evaluation.
+ * So a stopped evaluation's cost is crossed_at + crossing, with crossed_at
+ * within the limit: the documented slack is that one operation's price
+ * (docs/fuzzing.md). */
+typedef struct cel_cost_trace {
+    uint64_t cost;
+    bool crossed;        /* a charge went past the limit */
+    uint64_t crossed_at; /* the cost before that charge */
+    uint64_t crossing;   /* that charge */
+} cel_cost_trace;
+
+/* cel_eval, also reporting the trace above. */
+cel_value cel_interp_eval_traced(const cel_program *p, const cel_activation *act,
+                                 cel_arena *arena, const cel_eval_opts *opts,
+                                 cel_cost_trace *trace);
+
 /* The helpers macro expansions call (cel.@mapInsert); every environment
  * has them. */
 extern const cel_library cel_lib_internal;

@@ -272,6 +272,11 @@ static bool xlat_class(xlat *x)
         i++;
     }
     bool first = true;
+    /* Whether the last item was a set (\d, \s, \pL, [:alpha:], ...): RE2
+     * reads a '-' after one as a literal hyphen, PCRE2 as a bad range or,
+     * after a set spelled out as characters (\s is \t\n\f\r\x20 here),
+     * as a range from its last character. */
+    bool after_set = false;
     for (;;) {
         if (i >= x->n) {
             go_error(x->err, x->errcap, "missing closing ]", s + start, x->n - start);
@@ -291,6 +296,7 @@ static bool xlat_class(xlat *x)
             if (end) {
                 put(&x->out, s + i, (size_t)(end - (s + i)));
                 i = (size_t)(end - s);
+                after_set = true;
                 continue;
             }
         }
@@ -298,9 +304,17 @@ static bool xlat_class(xlat *x)
             x->i = i;
             if (!xlat_escape(x, true))
                 return false;
+            after_set = i + 1 < x->n && s[i + 1] && strchr("dDwWsSpP", s[i + 1]) != NULL;
             i = x->i;
             continue;
         }
+        if (c == '-' && after_set) {
+            puts_(&x->out, "\\-");
+            after_set = false;
+            i++;
+            continue;
+        }
+        after_set = false;
         if (c == '[' || c == ']') {
             /* Literal brackets inside a class: escape for PCRE2. */
             char e[3] = {'\\', c, 0};

@@ -3,6 +3,7 @@
  * against variables given as JSON (bound the way Kubernetes binds objects:
  * lazily decoded maps and lists, integers as int) and prints the result as
  * a CEL literal, or with --json as the conformance suite's tagged VALUE.
+ * --batch answers many expressions, one JSON line in and out each.
  *
  * The environment is Kubernetes' by default (cel/k8s.h): every library and
  * language feature of the newest version celgate models, or with
@@ -11,7 +12,8 @@
  * policies with, 1.N). --env all adds the cel-go extensions Kubernetes
  * leaves out; --env std is plain CEL as cel-go's default environment.
  *
- * Exit status: 0 a value, 1 an evaluation error, 2 a compile or usage error.
+ * Exit status: 0 a value, 1 an evaluation error, 2 a compile or usage error;
+ * --batch: 0 once every line is answered (each line carries its result).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,6 +43,7 @@ typedef struct eval_args {
     bool stored;
     eval_env env;
     int k8s_minor; /* 0: no --k8s-version */
+    bool batch;
     const char *container;
     const char *expr;
     bool cost_limit_set;
@@ -78,6 +81,8 @@ static void usage(FILE *out)
             "                       --env k8s Kubernetes' per-expression limit %u, as on the\n"
             "                       API server; otherwise none)\n"
             "  --json               print {\"value\": VALUE} or {\"error\": MESSAGE}\n"
+            "  --batch              read {\"expr\": EXPR, \"vars\": {NAME: JSON}} lines from\n"
+            "                       standard input; print one --json line for each\n"
             "  --help               show this text\n"
             "\n"
             "exit status: 0 value, 1 evaluation error, 2 compile or usage error\n",
@@ -192,6 +197,8 @@ static int parse_args(eval_args *a, int argc, char **argv)
             return 1;
         } else if (!strcmp(arg, "--json")) {
             a->json = true;
+        } else if (!strcmp(arg, "--batch")) {
+            a->batch = a->json = true;
         } else if (!strcmp(arg, "--cost")) {
             a->cost = true;
         } else if (!strcmp(arg, "--disable-check")) {
@@ -240,7 +247,11 @@ static int parse_args(eval_args *a, int argc, char **argv)
             return -1;
         }
     }
-    if (!a->expr) {
+    if (a->batch && a->expr) {
+        fprintf(stderr, "celgate eval: --batch reads its expressions from standard input\n");
+        return -1;
+    }
+    if (!a->expr && !a->batch) {
         fprintf(stderr, "celgate eval: no expression given\n");
         usage(stderr);
         return -1;
@@ -386,6 +397,55 @@ static int evaluate(const eval_args *a)
     return rc;
 }
 
+/* --batch: one request per input line, one --json line out for each (a
+ * line that is not a request gets an error line), so that a harness can
+ * evaluate many expressions with one process. Variables from --var and
+ * --vars are bound on every line, beside the line's own. Blank lines are
+ * skipped. */
+static int evaluate_batch(eval_args *a)
+{
+    char *line = NULL;
+    size_t cap = 0, base = a->nvars;
+    unsigned long lineno = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, stdin)) > 0) {
+        lineno++;
+        if (strspn(line, " \t\r\n") == (size_t)n)
+            continue;
+        json_error_t jerr;
+        json_t *req = json_loadb(line, (size_t)n, 0, &jerr);
+        const char *expr = json_string_value(json_object_get(req, "expr"));
+        json_t *vars = json_object_get(req, "vars");
+        int ok = expr && (!vars || json_is_object(vars));
+        const char *key;
+        json_t *val;
+        json_object_foreach(vars, key, val) {
+            if (ok && add_var(a, key, json_incref(val)) != 0)
+                ok = 0;
+        }
+        if (ok) {
+            a->expr = expr;
+            evaluate(a);
+        } else {
+            char msg[300];
+            snprintf(msg, sizeof msg, "batch line %lu: %s", lineno,
+                     !req ? jerr.text : expr ? "bad \"vars\" (an object of unique names)"
+                                             : "expected {\"expr\": STRING, \"vars\": OBJECT}");
+            eval_print_json_line(json_pack("{s:s}", "error", msg));
+        }
+        fflush(stdout);
+        for (size_t i = base; i < a->nvars; i++) {
+            free(a->vars[i].name);
+            json_decref(a->vars[i].doc);
+        }
+        a->nvars = base;
+        a->expr = NULL;
+        json_decref(req);
+    }
+    free(line);
+    return 0;
+}
+
 int cli_eval_main(int argc, char **argv)
 {
     eval_args *a = calloc(1, sizeof *a);
@@ -395,7 +455,7 @@ int cli_eval_main(int argc, char **argv)
     }
     int rc = parse_args(a, argc, argv);
     if (rc == 0)
-        rc = evaluate(a);
+        rc = a->batch ? evaluate_batch(a) : evaluate(a);
     else
         rc = rc > 0 ? 0 : 2;
     free_args(a);

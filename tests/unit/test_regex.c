@@ -110,6 +110,33 @@ static void test_re2_semantics(void **state)
     cel_regex_free(re);
 }
 
+/* A '-' right after a set in a class (\d, \s, \pL, [:alpha:]) is a
+ * literal hyphen in RE2, not a range: found by the differential test
+ * (tests/differential), where PCRE2 refused [\d-z] and read [\s-z] as
+ * \t\n\f\r plus the range space..z. */
+static void test_hyphen_after_a_set(void **state)
+{
+    assert_int_equal(M("^[\\d-z]$", "-"), 1);
+    assert_int_equal(M("^[\\d-z]$", "z"), 1);
+    assert_int_equal(M("^[\\d-z]$", "5"), 1);
+    assert_int_equal(M("^[\\d-z]$", "a"), 0);
+    assert_int_equal(M("^[\\s-z]$", "a"), 0); /* no range from the space */
+    assert_int_equal(M("^[\\s-z]$", "-"), 1);
+    assert_int_equal(M("^[\\s-z]$", "\t"), 1);
+    assert_int_equal(M("^[\\S-z]$", "\v"), 1);
+    assert_int_equal(M("^[\\S-z]$", " "), 0);
+    assert_int_equal(M("^[[:alpha:]-9]$", "-"), 1);
+    assert_int_equal(M("^[[:alpha:]-9]$", "5"), 0);
+    assert_int_equal(M("^[\\pL-]$", "-"), 1);
+    assert_int_equal(M("^[\\w-\\d]$", "-"), 1);
+    /* the hyphen may start a range of its own */
+    assert_int_equal(M("^[\\d--/]$", "."), 1);
+    assert_int_equal(M("^[\\d--/]$", "+"), 0);
+    /* after a plain character it is still a range */
+    assert_int_equal(M("^[a-z-\\d]$", "-"), 1);
+    assert_int_equal(M("^[+-z]$", "a"), 1);
+}
+
 static void test_rejected_syntax(void **state)
 {
     expect_error("(a)\\1", "error parsing regexp: invalid escape sequence: `\\1`");
@@ -240,6 +267,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_basic_matching),
         cmocka_unit_test(test_re2_semantics),
+        cmocka_unit_test(test_hyphen_after_a_set),
         cmocka_unit_test(test_rejected_syntax),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_threads),
