@@ -13,6 +13,7 @@
 #include "cel/ast.h"
 #include "cel/check.h"
 #include "cel/env.h"
+#include "cel/k8s.h"
 
 static void require(bool ok)
 {
@@ -39,6 +40,7 @@ static cel_env *fz_env(bool kubernetes)
                          .homogeneous_literals = kubernetes, .cross_type_numeric = kubernetes};
     cel_env *env = cel_env_new(&o);
     require(env != NULL);
+    require(cel_env_add_k8s_libraries(env, 0, true) == 0);
     require(cel_env_add_type(env, &fz_object) == 0);
     require(cel_env_add_var(env, "x", &cel_t_dyn) >= 0);
     require(cel_env_add_var(env, "i", &cel_t_int) >= 0);

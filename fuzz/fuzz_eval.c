@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "cel/cel.h"
+#include "cel/k8s.h"
 #include "cel/ext.h"
 #include "cel/json.h"
 #include "plan.h"
@@ -125,8 +126,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                  .std_lib = true, .disable_check = !checked};
             cel_env *env = cel_env_new(&o);
             check(env != NULL);
-            check(cel_env_add_library(env, &cel_lib_k8s_ip) == 0);
-            check(cel_env_add_library(env, &cel_lib_k8s_cidr) == 0);
+            /* every library celgate has: Kubernetes' and the extras */
+            check(cel_env_add_k8s_libraries(env, 0, true) == 0);
             check(cel_env_add_var(env, "x", &cel_t_dyn) == 0);
             envs[checked] = env;
         }

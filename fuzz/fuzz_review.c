@@ -62,7 +62,7 @@ static void check_failure_policy(const vap_set *s, const vap_outcome *o)
     check(denied == !o->allowed);
     for (size_t i = 0; i < o->ndecisions; i++) {
         const vap_decision *d = &o->decisions[i];
-        if (!d->error_type || strcmp(d->error_type, "invalid_error"))
+        if (!d->errored)
             continue;
         const vap_policy *p = policy_named(s, d->policy);
         check(p != NULL);

@@ -74,7 +74,8 @@ static void run_batch(captured *c, const char *input, int argc, const char **arg
 static void test_batch_lines(void **state)
 {
     captured c;
-    const char *args[] = {"eval", "--batch"};
+    /* plain CEL: the mixed list is not a Kubernetes literal */
+    const char *args[] = {"eval", "--env", "std", "--batch"};
     run_batch(&c,
               "{\"expr\": \"1 + 2\"}\n"
               "{\"expr\": \"x.a * 2\", \"vars\": {\"x\": {\"a\": 21}}}\n"
@@ -83,17 +84,17 @@ static void test_batch_lines(void **state)
               "{\"expr\": \"1 / 0\"}\n"
               "{\"expr\": \"1 +\"}\n"
               "{\"expr\": \"x\"}\n",
-              2, args);
+              4, args);
     assert_int_equal(c.rc, 0);
     const char *want =
-        "{\"value\":{\"int\":\"3\"}}\n"
-        "{\"value\":{\"int\":\"42\"}}\n"
-        "{\"value\":{\"list\":[{\"double\":1.5},{\"bytes\":\"/w==\"},{\"uint\":\"2\"}]}}\n"
-        "{\"error\":\"division by zero\"}\n";
+        "{\"value\": {\"int\": \"3\"}}\n"
+        "{\"value\": {\"int\": \"42\"}}\n"
+        "{\"value\": {\"list\": [{\"double\": 1.5}, {\"bytes\": \"/w==\"}, {\"uint\": \"2\"}]}}\n"
+        "{\"error\": \"division by zero\"}\n";
     assert_memory_equal(c.out, want, strlen(want));
     /* a compile error is an error line too; x was the line before's own */
     const char *rest = c.out + strlen(want);
-    assert_non_null(strstr(rest, "{\"error\":\"ERROR: <input>:1:4: Syntax error"));
+    assert_non_null(strstr(rest, "{\"error\": \"ERROR: <input>:1:4: Syntax error"));
     assert_non_null(strstr(rest, "undeclared reference to 'x'"));
     size_t lines = 0;
     for (const char *p = c.out; *p; p++)
@@ -115,12 +116,12 @@ static void test_batch_vars_and_bad_lines(void **state)
               4, args);
     assert_int_equal(c.rc, 0);
     assert_string_equal(c.out,
-                        "{\"value\":{\"int\":\"8\"}}\n"
-                        "{\"error\":\"batch line 2: '[' or '{' expected near 'not'\"}\n"
-                        "{\"error\":\"batch line 3: expected {\\\"expr\\\": STRING, \\\"vars\\\": OBJECT}\"}\n"
-                        "{\"error\":\"batch line 4: bad \\\"vars\\\" (an object of unique names)\"}\n"
-                        "{\"error\":\"batch line 5: bad \\\"vars\\\" (an object of unique names)\"}\n"
-                        "{\"value\":{\"int\":\"14\"}}\n");
+                        "{\"value\": {\"int\": \"8\"}}\n"
+                        "{\"error\": \"batch line 2: '[' or '{' expected near 'not'\"}\n"
+                        "{\"error\": \"batch line 3: expected {\\\"expr\\\": STRING, \\\"vars\\\": OBJECT}\"}\n"
+                        "{\"error\": \"batch line 4: bad \\\"vars\\\" (an object of unique names)\"}\n"
+                        "{\"error\": \"batch line 5: bad \\\"vars\\\" (an object of unique names)\"}\n"
+                        "{\"value\": {\"int\": \"14\"}}\n");
     assert_non_null(strstr(c.err, "variable 'q' given twice"));
 }
 
